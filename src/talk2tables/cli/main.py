@@ -1,0 +1,33 @@
+"""The `talk2tables` command: one typer app; each command lives in the module named after it."""
+
+from __future__ import annotations
+
+import typer
+
+from talk2tables import __version__
+
+app = typer.Typer(
+    name="talk2tables",
+    help="Ask questions of your data in plain language: SQL, rows and an explanation, through MCP servers.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"talk2tables {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Talk 2 Tables: text-to-SQL over specialised MCP servers."""
+
+
+# Each command module registers its command(s) on `app`; these imports are for that side effect.
+# (one line per module, added by the component that owns it)

@@ -1,0 +1,96 @@
+"""Settings read once, at the edge, from the environment and `.env`; passed inward from there.
+
+Every field is documented in `.env.example` and `docs/configuration.md`; a test keeps them in sync.
+Library classes never read `os.environ`: they take these settings (or plain values) as parameters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("test_data")
+DEFAULT_DATABASE_PATH = DEFAULT_DATA_DIR / "multi_mcp_test.db"
+DEFAULT_METADATA_PATH = DEFAULT_DATA_DIR / "product_metadata.json"
+DEFAULT_BUSINESS_DESCRIPTION_PATH = DEFAULT_DATA_DIR / "database_description.md"
+DEFAULT_MCP_CONFIG_PATH = Path("mcp_config.yaml")
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """All settings of Talk 2 Tables. Environment variable names are the aliases."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # LLM
+    llm_model: str | None = Field(
+        default=None,
+        validation_alias=_env("T2T_LLM_MODEL"),
+        description="provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-sonnet-4-5, google-gla:gemini-2.5-flash, "
+        "openrouter:openai/gpt-4o-mini. Unset: `talk2tables up` starts the bundled local model.",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=_env("OPENAI_BASE_URL"),
+        description="Base URL of any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio).",
+    )
+    llm_timeout_seconds: float = Field(
+        default=60.0, gt=0, validation_alias=_env("T2T_LLM_TIMEOUT"), description="Deadline of one LLM call."
+    )
+    max_attempts: int = Field(
+        default=3, ge=1, le=3, validation_alias=_env("T2T_MAX_ATTEMPTS"), description="SQL attempts per question."
+    )
+
+    # MCP servers
+    enable_multi_mcp: bool = Field(
+        default=True,
+        validation_alias=_env("ENABLE_MULTI_MCP"),
+        description="true: every server in the registry; false: the Database MCP alone.",
+    )
+    mcp_config_path: Path = Field(
+        default=DEFAULT_MCP_CONFIG_PATH, validation_alias=_env("MCP_CONFIG_PATH"), description="The YAML registry."
+    )
+    database_url: str = Field(
+        default=str(DEFAULT_DATABASE_PATH),
+        validation_alias=_env("DATABASE_URL"),
+        description="SQLite file path or SQLAlchemy URL used by the Database MCP.",
+    )
+    metadata_path: Path = Field(
+        default=DEFAULT_METADATA_PATH,
+        validation_alias=_env("T2T_METADATA_PATH"),
+        description="Product metadata JSON served by the Product Metadata MCP.",
+    )
+    mcp_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("T2T_MCP_TOKEN"), description="Bearer token the MCP servers require."
+    )
+
+    # Database MCP limits
+    max_rows: int = Field(default=1000, ge=1, validation_alias=_env("T2T_MAX_ROWS"), description="Row cap.")
+    statement_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias=_env("T2T_STATEMENT_TIMEOUT"), description="Per-statement time limit."
+    )
+
+    # API
+    api_host: str = Field(default="127.0.0.1", validation_alias=_env("T2T_API_HOST"), description="API bind host.")
+    api_port: int = Field(default=8001, validation_alias=_env("T2T_API_PORT"), description="API port.")
+    api_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("T2T_API_TOKEN"), description="Bearer token the API requires."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"],
+        validation_alias=_env("T2T_CORS_ORIGINS"),
+        description="Origins allowed to call the API from a browser (JSON list).",
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=1, validation_alias=_env("T2T_MAX_QUESTION_CHARS"), description="Longest question."
+    )
+    request_timeout_seconds: float = Field(
+        default=120.0, gt=0, validation_alias=_env("T2T_REQUEST_TIMEOUT"), description="Deadline of one question."
+    )
+
+    log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"), description="Log level.")

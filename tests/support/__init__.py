@@ -1,0 +1,1 @@
+"""Helpers the tests share: real processes on loopback ports, bounded waits."""

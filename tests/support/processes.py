@@ -1,0 +1,97 @@
+"""Start real server processes on free loopback ports and wait (bounded) until they answer."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TALK2TABLES = [sys.executable, "-m", "talk2tables"]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, *, timeout: float = 20.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll until something accepts TCP on 127.0.0.1:port; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
+
+
+class ServerProcess:
+    """A `talk2tables ...` child process bound to one port; stop() is SIGTERM then SIGKILL."""
+
+    def __init__(self, args: Sequence[str], port: int, *, env: dict[str, str] | None = None, log: Path | None = None):
+        self.args = list(args)
+        self.port = port
+        self.env = {**os.environ, **(env or {})}
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def sse_url(self) -> str:
+        return f"{self.url}/sse"
+
+    def start(self, *, timeout: float = 30.0) -> ServerProcess:
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [*TALK2TABLES, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+        )
+        wait_for_port(self.port, timeout=timeout, process=self.process)
+        return self
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """SIGSTOP: the socket stays open but nothing answers (a hung server)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def running(args: Sequence[str], port: int, **kwargs: object) -> Iterator[ServerProcess]:
+    server = ServerProcess(args, port, **kwargs)  # type: ignore[arg-type]
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.resume()  # a paused (hung) server cannot handle SIGTERM
+        server.stop()
