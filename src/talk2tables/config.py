@@ -31,8 +31,8 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(
         default=None,
         validation_alias=_env("T2T_LLM_MODEL"),
-        description="provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-sonnet-4-5, google-gla:gemini-2.5-flash, "
-        "openrouter:openai/gpt-4o-mini. Unset: `talk2tables up` starts the bundled local model.",
+        description="provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-sonnet-4-5, "
+        "google-gla:gemini-2.5-flash, openrouter:openai/gpt-4o-mini. Unset: `up` starts the bundled local model.",
     )
     openai_base_url: str | None = Field(
         default=None,
@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(
         default=2000, ge=1, validation_alias=_env("T2T_MAX_QUESTION_CHARS"), description="Longest question."
+    )
+    max_request_bytes: int = Field(
+        default=65536, ge=1024, validation_alias=_env("T2T_MAX_REQUEST_BYTES"), description="Largest request body."
+    )
+    ui_dist_dir: Path = Field(
+        default=Path("frontend/dist"), validation_alias=_env("T2T_UI_DIST"), description="Built web UI served at /."
     )
     request_timeout_seconds: float = Field(
         default=120.0, gt=0, validation_alias=_env("T2T_REQUEST_TIMEOUT"), description="Deadline of one question."

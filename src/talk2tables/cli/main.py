@@ -31,3 +31,4 @@ def main(
 
 # Each command module registers its command(s) on `app`; these imports are for that side effect.
 # (one line per module, added by the component that owns it)
+from talk2tables.cli import api as _api  # noqa: E402,F401

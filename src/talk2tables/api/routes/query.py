@@ -1,0 +1,84 @@
+"""POST /api/query and its streaming twin POST /api/query/stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse
+
+from talk2tables.api.errors import result_response
+from talk2tables.api.schemas import QueryRequest
+from talk2tables.api.service import QuestionService
+from talk2tables.models import ProgressEvent, QueryResult
+
+router = APIRouter(prefix="/api", tags=["questions"])
+
+_FAILURES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "API token missing or wrong (when T2T_API_TOKEN is set)."},
+    413: {"model": QueryResult, "description": "Request body too large."},
+    422: {"model": QueryResult, "description": "Bad input, or the question could not be answered in 3 attempts."},
+    502: {"model": QueryResult, "description": "An MCP server failed; the error names it."},
+    503: {"model": QueryResult, "description": "No LLM configured, or the LLM is unreachable."},
+    504: {"model": QueryResult, "description": "An MCP server, the LLM or the whole request timed out."},
+}
+
+
+def _service(request: Request) -> QuestionService:
+    service: QuestionService = request.app.state.questions
+    return service
+
+
+@router.post("/query", response_model=QueryResult, responses=_FAILURES, summary="Answer a question")
+async def query(body: QueryRequest, request: Request) -> JSONResponse:
+    """Answer one question: the SQL, the rows and an explanation — or a whole failure saying what failed."""
+    request.state.question = body.query
+    service = _service(request)
+    service.check(body.query)
+    return result_response(await service.answer(body.query, endpoint="query"))
+
+
+@router.post(
+    "/query/stream",
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "progress events, then the result"},
+        **_FAILURES,
+    },
+    summary="Answer a question, streaming progress",
+)
+async def query_stream(body: QueryRequest, request: Request) -> EventSourceResponse:
+    """Server-Sent Events: `progress` events (gathering, generating, validating, executing, retrying n/3,
+    done or failed), then one `result` event carrying the QueryResult."""
+    request.state.question = body.query
+    service = _service(request)
+    service.check(body.query)
+    return EventSourceResponse(_stream(service, body.query), ping=15)
+
+
+async def _stream(service: QuestionService, question: str) -> AsyncIterator[dict[str, str]]:
+    events: asyncio.Queue[ProgressEvent | QueryResult] = asyncio.Queue()
+
+    async def progress(event: ProgressEvent) -> None:
+        await events.put(event)
+
+    async def run() -> None:
+        await events.put(await service.answer(question, endpoint="query_stream", progress=progress))
+
+    task = asyncio.create_task(run())
+    try:
+        while True:
+            item = await events.get()
+            if isinstance(item, QueryResult):
+                yield {"event": "result", "data": json.dumps(item.model_dump(mode="json"), default=str)}
+                return
+            yield {"event": "progress", "data": item.model_dump_json()}
+    finally:
+        if not task.done():  # the client went away: stop the work too
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

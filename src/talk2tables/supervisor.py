@@ -1,0 +1,143 @@
+"""Runs the system's processes as children: start in order, wait until each answers, stop all together."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from talk2tables.logging import get_logger
+
+log = get_logger(__name__)
+
+ReadyCheck = Callable[[], Awaitable[bool]]
+
+
+@dataclass
+class Child:
+    """One child process: a name for messages, its argv, and how to tell that it answers."""
+
+    name: str
+    argv: Sequence[str]
+    ready: ReadyCheck
+    env: dict[str, str] = field(default_factory=dict)
+    ready_timeout: float = 60.0
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(list(self.argv), env={**os.environ, **self.env})
+        log.info("child_started", child=self.name, pid=self.process.pid)
+
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=timeout)
+        log.info("child_stopped", child=self.name, exit_code=self.process.returncode)
+
+
+def talk2tables_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "talk2tables", *args]
+
+
+def http_ready(url: str) -> ReadyCheck:
+    async def check() -> bool:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            response = await client.get(url)
+            return response.status_code < 500
+
+    return check
+
+
+def mcp_ready(sse_url: str, token: str | None = None) -> ReadyCheck:
+    """An MCP server is ready when listing its tools works (there are no health endpoints)."""
+
+    async def check() -> bool:
+        from mcp import ClientSession
+        from mcp.client.sse import sse_client
+
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        async with (
+            sse_client(sse_url, headers=headers, timeout=2, sse_read_timeout=5) as (read, write),
+            ClientSession(read, write, read_timeout_seconds=5) as session,
+        ):
+            await session.initialize()
+            await session.list_tools()
+            return True
+
+    return check
+
+
+class ChildFailedError(RuntimeError):
+    """A child exited, or never answered, while the system was starting or running."""
+
+
+async def wait_ready(child: Child) -> float:
+    """Poll the child's check until it passes; fail at once if the child exits. Returns seconds taken."""
+    started = time.monotonic()
+    deadline = started + child.ready_timeout
+    last_error = "no answer yet"
+    while time.monotonic() < deadline:
+        if child.exit_code is not None:
+            raise ChildFailedError(f"{child.name} exited with code {child.exit_code} while starting")
+        try:
+            async with asyncio.timeout(max(0.1, min(5.0, deadline - time.monotonic()))):
+                if await child.ready():
+                    return time.monotonic() - started
+        except Exception as exc:  # any failure just means "not ready yet"
+            last_error = f"{type(exc).__name__}: {exc}"
+        await asyncio.sleep(0.2)
+    raise ChildFailedError(f"{child.name} did not answer within {child.ready_timeout:g} s ({last_error})")
+
+
+class Supervisor:
+    """Starts children in order; stops all of them when one dies or on SIGINT/SIGTERM."""
+
+    def __init__(self, children: Sequence[Child], *, on_event: Callable[[str], None] = print) -> None:
+        self.children = list(children)
+        self.on_event = on_event
+        self._stop = asyncio.Event()
+
+    async def start_all(self) -> None:
+        for child in self.children:
+            child.start()
+            seconds = await wait_ready(child)
+            self.on_event(f"  ✓ {child.name} ready ({seconds:.1f} s)")
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def watch(self) -> int:
+        """Until asked to stop (0) or a child dies (1)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.request_stop)
+        while not self._stop.is_set():
+            for child in self.children:
+                if child.exit_code is not None:
+                    self.on_event(f"{child.name} exited with code {child.exit_code}; stopping everything.")
+                    return 1
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=0.5)
+            except TimeoutError:
+                continue
+        return 0
+
+    def stop_all(self) -> None:
+        for child in reversed(self.children):
+            child.stop()
