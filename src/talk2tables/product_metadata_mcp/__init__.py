@@ -1,0 +1,1 @@
+"""Product Metadata MCP server: product aliases and user-friendly column terms as MCP resources over SSE."""

@@ -1,0 +1,73 @@
+"""Checks a metadata file against a real database: every reference names a table, a column and a value there.
+
+Used by `talk2tables validate-metadata --database-url`. It only reads (through the caller's
+engine, read-only for the CLI) and returns one line per problem, each naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnClause, Engine, column, inspect, literal, select, table
+from sqlalchemy.exc import SQLAlchemyError
+
+from talk2tables.product_metadata_mcp.models import TABLE_COLUMN, ProductMetadata, table_column_references
+
+Columns = dict[str, set[str]]
+
+
+def reference_problems(metadata: ProductMetadata, engine: Engine) -> list[str]:
+    """Every `database_references` entry and every `table.column` in the column mappings, checked."""
+    columns = _columns_by_table(engine)
+    problems: list[str] = []
+    for key, product in metadata.product_aliases.items():
+        for reference, value in product.database_references.items():
+            location = f"product_aliases.{key}.database_references.{reference}"
+            table_name, column_name = reference.split(".", 1)
+            missing = _missing(table_name, column_name, columns)
+            if missing:
+                problems.append(f"{location}: {missing}")
+            elif not _value_present(engine, table_name, column_name, value):
+                problems.append(f"{location}: no row of {table_name} has {column_name} = {value!r}")
+    for term, hint in metadata.column_mappings.user_friendly_terms.items():
+        problems += _hint_problems(f"column_mappings.user_friendly_terms.{term}", hint, columns)
+    return problems
+
+
+def _columns_by_table(engine: Engine) -> Columns:
+    inspector = inspect(engine)
+    return {name: {c["name"] for c in inspector.get_columns(name)} for name in inspector.get_table_names()}
+
+
+def _missing(table_name: str, column_name: str, columns: Columns) -> str | None:
+    if table_name not in columns:
+        return f"the database has no table {table_name!r} (tables: {', '.join(sorted(columns)) or 'none'})"
+    if column_name not in columns[table_name]:
+        known = ", ".join(sorted(columns[table_name]))
+        return f"table {table_name!r} has no column {column_name!r} (columns: {known})"
+    return None
+
+
+def _value_present(engine: Engine, table_name: str, column_name: str, value: object) -> bool:
+    target: ColumnClause[Any] = column(column_name)
+    query = select(literal(1)).select_from(table(table_name, target)).where(target == value).limit(1)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(query).first() is not None
+    except SQLAlchemyError:
+        # e.g. PostgreSQL refusing to compare an integer column with text: the value is not there.
+        return False
+
+
+def _hint_problems(location: str, hint: str, columns: Columns) -> list[str]:
+    # A bare `table.column` must exist. Inside a free-text hint a dotted word might be prose
+    # ("e.g."), so only columns of tables that do exist are checked there.
+    if TABLE_COLUMN.match(hint):
+        table_name, column_name = hint.split(".", 1)
+        missing = _missing(table_name, column_name, columns)
+        return [f"{location}: {missing}"] if missing else []
+    return [
+        f"{location}: {missing}"
+        for table_name, column_name in table_column_references(hint)
+        if table_name in columns and (missing := _missing(table_name, column_name, columns))
+    ]

@@ -1,0 +1,71 @@
+"""The Product Metadata MCP server: three JSON resources read fresh from the metadata file, no tools.
+
+A file that is missing or invalid reaches the client as the SDK's ResourceError carrying the
+store's message (file + field), never as partial data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+from starlette.types import ASGIApp
+
+from talk2tables.errors import MetadataError
+from talk2tables.logging import Timer, get_logger
+from talk2tables.product_metadata_mcp.store import RESOURCE_DESCRIPTIONS, MetadataStore
+
+log = get_logger(__name__)
+
+SERVER_NAME = "product-metadata"
+INSTRUCTIONS = (
+    "What users call things: product aliases (alias → canonical product and its database values) and "
+    "user-friendly column terms (phrase → table.column or SQL hint). Read every resource for each question."
+)
+
+
+def create_server(metadata_path: Path | str) -> MCPServer:
+    """An MCPServer exposing the metadata file at `metadata_path` as three application/json resources."""
+    store = MetadataStore(metadata_path)
+    server: MCPServer = MCPServer(name=SERVER_NAME, instructions=INSTRUCTIONS)
+    readers: dict[str, Callable[[], dict[str, Any]]] = {
+        "resource://product_aliases": store.product_aliases,
+        "resource://column_mappings": store.column_mappings,
+        "resource://metadata_summary": store.summary,
+    }
+    for uri, reader in readers.items():
+        server.resource(
+            uri,
+            name=uri.removeprefix("resource://"),
+            description=RESOURCE_DESCRIPTIONS[uri],
+            mime_type="application/json",
+        )(_json_resource(uri, reader))
+    return server
+
+
+def _json_resource(uri: str, reader: Callable[[], dict[str, Any]]) -> Callable[[], str]:
+    # A sync function: the SDK runs it in a worker thread, so file reads never block the event loop.
+    def read() -> str:
+        timer = Timer()
+        try:
+            payload = reader()
+        except MetadataError as error:
+            log.warning(
+                "resource_read", server=SERVER_NAME, resource=uri, outcome="error", duration_ms=timer.elapsed_ms
+            )
+            raise ResourceError(error.message) from error
+        log.info("resource_read", server=SERVER_NAME, resource=uri, outcome="ok", duration_ms=timer.elapsed_ms)
+        return json.dumps(payload, ensure_ascii=False)
+
+    read.__name__ = uri.removeprefix("resource://")
+    return read
+
+
+def create_app(metadata_path: Path | str, *, token: str | None = None, host: str = "127.0.0.1") -> ASGIApp:
+    """The SSE app (GET /sse, POST /messages/) for uvicorn; with `token`, every request must carry it."""
+    app: ASGIApp = create_server(metadata_path).sse_app(host=host)
+    return app
