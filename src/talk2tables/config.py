@@ -99,4 +99,23 @@ class Settings(BaseSettings):
         default=120.0, gt=0, validation_alias=_env("T2T_REQUEST_TIMEOUT"), description="Deadline of one question."
     )
 
+    # Bundled local model (used when T2T_LLM_MODEL is unset)
+    local_model_path: Path | None = Field(
+        default=None,
+        validation_alias=_env("T2T_LOCAL_MODEL_PATH"),
+        description="Any GGUF file to serve instead of the default Qwen2.5-Coder-1.5B-Instruct Q4_K_M.",
+    )
+    local_llm_port: int = Field(
+        default=8003, validation_alias=_env("T2T_LOCAL_LLM_PORT"), description="Local LLM port."
+    )
+    llm_threads: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias=_env("T2T_LLM_THREADS"),
+        description="Generation threads (default: cores-1).",
+    )
+    local_llm_context: int = Field(
+        default=8192, ge=512, validation_alias=_env("T2T_LOCAL_LLM_CONTEXT"), description="Local model context size."
+    )
+
     log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"), description="Log level.")

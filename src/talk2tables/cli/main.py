@@ -32,5 +32,7 @@ def main(
 # Each command module registers its command(s) on `app`; these imports are for that side effect.
 # (one line per module, added by the component that owns it)
 from talk2tables.cli import api as _api  # noqa: E402,F401
+from talk2tables.cli import up as _up  # noqa: E402,F401
 from talk2tables.cli import metadata_server as _metadata_server  # noqa: E402,F401
 from talk2tables.cli import validate_metadata as _validate_metadata  # noqa: E402,F401
+from talk2tables.cli import llm_server as _llm_server  # noqa: E402,F401

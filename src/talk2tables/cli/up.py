@@ -1,0 +1,122 @@
+"""`talk2tables up`: sample data if missing, both MCP servers, the API and the UI — one command, one Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+
+from talk2tables.cli.main import app
+from talk2tables.config import DEFAULT_DATABASE_PATH, Settings
+from talk2tables.errors import Talk2TablesError
+from talk2tables.logging import configure_logging
+from talk2tables.supervisor import Child, ChildFailedError, Supervisor, http_ready, mcp_ready, talk2tables_argv
+
+console = Console(stderr=True)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+METADATA_SERVER_KEY = "product_metadata"
+
+
+def ensure_sample_data(settings: Settings) -> None:
+    """Create the sample database and metadata where the settings point at the default files and they are missing."""
+    from talk2tables.sample_data.writer import write_sample_data
+
+    database = Path(settings.database_url)
+    wants_db = settings.database_url == str(DEFAULT_DATABASE_PATH) and not database.exists()
+    if wants_db or not settings.metadata_path.exists():
+        out = database.parent if wants_db else settings.metadata_path.parent
+        console.print(f"Creating the sample data in [bold]{out}/[/] …")
+        write_sample_data(out)
+
+
+def _port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def plan_children(settings: Settings, registry_path: Path) -> tuple[list[Child], list[str]]:
+    """The local MCP servers the registry points at, then the API. Remote servers are listed, not started."""
+    from talk2tables.orchestrator.registry import load_registry
+
+    registry = load_registry(registry_path, os.environ)
+    token = settings.mcp_token.get_secret_value() if settings.mcp_token else None
+    query_server = registry.query_server()
+    children: list[Child] = []
+    external: list[str] = []
+    for server in registry.servers_by_priority():
+        host = urlsplit(server.url).hostname or ""
+        port = str(_port(server.url))
+        if host not in LOOPBACK:
+            external.append(f"{server.name} ({server.url})")
+        elif query_server is not None and server.key == query_server.key:
+            args = ["db-server", "--database-url", settings.database_url, "--port", port]
+            children.append(Child(server.name, talk2tables_argv(*args), mcp_ready(server.url, token)))
+        elif server.key == METADATA_SERVER_KEY:
+            args = ["metadata-server", "--metadata", str(settings.metadata_path), "--port", port]
+            children.append(Child(server.name, talk2tables_argv(*args), mcp_ready(server.url, token)))
+        else:
+            external.append(f"{server.name} ({server.url})")
+    api_url = f"http://{settings.api_host}:{settings.api_port}"
+    api_args = ["api", "--config", str(registry_path), "--host", settings.api_host, "--port", str(settings.api_port)]
+    children.append(Child("API + web UI", talk2tables_argv(*api_args), http_ready(f"{api_url}/openapi.json")))
+    return children, external
+
+
+def describe_llm(settings: Settings) -> str:
+    if settings.llm_model:
+        where = f" at {settings.openai_base_url}" if settings.openai_base_url else ""
+        return f"LLM: [bold]{settings.llm_model}[/]{where}"
+    return (
+        "[yellow]No LLM configured.[/] Set T2T_LLM_MODEL (e.g. openai:gpt-4o-mini with OPENAI_API_KEY, "
+        "anthropic:claude-sonnet-4-5 with ANTHROPIC_API_KEY, or any OpenAI-compatible server with OPENAI_BASE_URL) "
+        "in .env; questions fail with 503 until then."
+    )
+
+
+async def _run(supervisor: Supervisor, url: str, settings: Settings) -> int:
+    try:
+        await supervisor.start_all()
+    except ChildFailedError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 1
+    console.print(f"\n[bold green]Talk 2 Tables is running:[/] {url}   (API docs: {url}/docs)")
+    console.print(describe_llm(settings))
+    console.print("Press Ctrl-C to stop everything.\n")
+    return await supervisor.watch()
+
+
+@app.command("up")
+def up(
+    config: Path | None = typer.Option(
+        None, "--config", help="MCP registry (YAML). Default: MCP_CONFIG_PATH or ./mcp_config.yaml."
+    ),
+    port: int | None = typer.Option(None, help="API and web UI port. Default: T2T_API_PORT or 8001."),
+) -> None:
+    """Start everything: sample data if missing, the Database MCP, the Product Metadata MCP, the API and web UI."""
+    overrides: dict[str, object] = {}
+    if config is not None:
+        overrides["mcp_config_path"] = config
+    if port is not None:
+        overrides["api_port"] = port
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    configure_logging(settings.log_level)
+    try:
+        ensure_sample_data(settings)
+        children, external = plan_children(settings, settings.mcp_config_path)
+    except Talk2TablesError as exc:
+        console.print(f"[red]error:[/] {exc.message}")
+        raise typer.Exit(1) from exc
+    for name in external:
+        console.print(f"Not started here (not a local built-in server): {name}")
+    supervisor = Supervisor(children, on_event=console.print)
+    url = f"http://{settings.api_host}:{settings.api_port}"
+    try:
+        code = asyncio.run(_run(supervisor, url, settings))
+    finally:
+        supervisor.stop_all()
+    console.print("Stopped.")
+    raise typer.Exit(code)
