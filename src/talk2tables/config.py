@@ -7,6 +7,7 @@ Library classes never read `os.environ`: they take these settings (or plain valu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,38 @@ class Settings(BaseSettings):
     )
     max_attempts: int = Field(
         default=3, ge=1, le=3, validation_alias=_env("T2T_MAX_ATTEMPTS"), description="SQL attempts per question."
+    )
+    llm_output_mode: Literal["auto", "prompted", "tool", "native"] = Field(
+        default="auto",
+        validation_alias=_env("T2T_LLM_OUTPUT_MODE"),
+        description="How the LLM returns structured output: auto (per provider), prompted (JSON in the reply, "
+        "schema-constrained on OpenAI-compatible servers), tool (a function call) or native (JSON schema mode).",
+    )
+    llm_max_retries: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        validation_alias=_env("T2T_LLM_MAX_RETRIES"),
+        description="Retries of one LLM call by the provider's SDK on rate limits and server errors.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("OPENAI_API_KEY"), description="Key for openai: (and OPENAI_BASE_URL)."
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("ANTHROPIC_API_KEY"), description="Key for anthropic: models."
+    )
+    google_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+        description="Key for google-gla: (Gemini API) models.",
+    )
+    openrouter_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("OPENROUTER_API_KEY"), description="Key for openrouter: models."
+    )
+    ollama_base_url: str | None = Field(
+        default=None,
+        validation_alias=_env("OLLAMA_BASE_URL"),
+        description="Ollama's OpenAI-compatible URL for ollama: models (default http://localhost:11434/v1).",
     )
 
     # MCP servers

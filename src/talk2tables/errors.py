@@ -126,6 +126,12 @@ class LLMTimeoutError(LLMError):
     status_code = 504
 
 
+class LLMOutputError(LLMError):
+    """The LLM answered, but not with the structured output asked for (e.g. invalid JSON); worth another attempt."""
+
+    status_code = 502
+
+
 class SQLValidationError(Talk2TablesError):
     """Generated SQL failed validation against the gathered schema."""
 
