@@ -1,0 +1,359 @@
+"""One long-lived MCP client session per server over SSE, shared by concurrent requests.
+
+Each session lives inside its own task, because the SDK's anyio context managers must be entered
+and exited by the same task. Requests run beside it under a hard deadline; a broken session is
+reopened transparently once within the request's deadline. Reusing a session is not caching:
+every list and read still goes to the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import anyio
+import httpx2
+from mcp import ClientSession
+from mcp.client.sse import sse_client
+from mcp.shared.exceptions import MCPError as SDKError
+from mcp_types import CONNECTION_CLOSED, Implementation
+
+from talk2tables import __version__
+from talk2tables.errors import MCPConnectionError, MCPError, MCPTimeoutError, ResourceFetchError
+from talk2tables.logging import Timer, get_logger
+from talk2tables.orchestrator.deadlines import Deadline, cancel_and_wait, within
+from talk2tables.orchestrator.registry import ServerConfig
+
+T = TypeVar("T")
+log = get_logger(__name__)
+
+# The server pings every 15 s; 45 s without any event means the stream is dead (the SDK default is 300 s).
+SSE_READ_TIMEOUT_SECONDS = 45.0
+CLOSE_SECONDS = 5.0
+CLIENT_INFO = Implementation(name="talk2tables-orchestrator", version=__version__)
+
+# Errors that mean the session itself is gone (server killed, restarted, network dropped), not that one
+# request was refused: worth one transparent reconnect.
+_BROKEN = (
+    anyio.ClosedResourceError,
+    anyio.BrokenResourceError,
+    anyio.EndOfStream,
+    httpx2.TransportError,
+    ConnectionError,
+    OSError,
+)
+
+
+class SessionBroken(Exception):
+    """The session failed underneath a request; the connection reopens and retries once."""
+
+
+def describe(exc: BaseException) -> str:
+    """A short human cause for an exception, looking inside exception groups and SDK errors."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, httpx2.HTTPStatusError):
+        status = exc.response.status_code
+        hint = " (check T2T_MCP_TOKEN)" if status in (401, 403) else ""
+        return f"HTTP {status} from {exc.request.url}{hint}"
+    if isinstance(exc, httpx2.ConnectError):
+        return f"connection refused or unreachable ({exc})" if str(exc) else "connection refused or unreachable"
+    if isinstance(exc, SDKError) and exc.code == CONNECTION_CLOSED:
+        return "the connection closed (was the server stopped?)"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def is_broken(exc: BaseException) -> bool:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, SDKError):
+        return exc.code == CONNECTION_CLOSED
+    return isinstance(exc, _BROKEN)
+
+
+class _Session:
+    """One open session and the task that owns its context managers."""
+
+    def __init__(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.ready: asyncio.Future[ClientSession] = loop.create_future()
+        self.stop = asyncio.Event()
+        self.dead = False
+        self.owner: asyncio.Task[None] | None = None
+
+    @property
+    def session(self) -> ClientSession:
+        return self.ready.result()
+
+
+class ServerConnection:
+    """The shared session to one MCP server; `request()` runs one call on it under a hard deadline."""
+
+    def __init__(
+        self,
+        server: ServerConfig,
+        *,
+        connect_seconds: float,
+        token: str | None = None,
+        sse_read_timeout: float = SSE_READ_TIMEOUT_SECONDS,
+    ) -> None:
+        self.server = server
+        self.connect_seconds = connect_seconds
+        self.sse_read_timeout = sse_read_timeout
+        self._headers = {"Authorization": f"Bearer {token}"} if token else None
+        self._current: _Session | None = None
+        self._opening: asyncio.Task[_Session] | None = None
+        self._retiring: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self.last_error: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.server.name} ({self.server.key}) at {self.server.url}"
+
+    @property
+    def is_open(self) -> bool:
+        return self._current is not None and not self._current.dead
+
+    # --- the session's own task ------------------------------------------------------
+
+    async def _own(self, handle: _Session) -> None:
+        """Enter, hold and exit the SDK's context managers, all in this one task."""
+        try:
+            async with (
+                sse_client(
+                    self.server.url,
+                    headers=self._headers,
+                    timeout=self.connect_seconds,
+                    sse_read_timeout=self.sse_read_timeout,
+                ) as (read, write),
+                ClientSession(read, write, client_info=CLIENT_INFO) as session,
+            ):
+                await session.initialize()
+                if not handle.ready.done():
+                    handle.ready.set_result(session)
+                await handle.stop.wait()
+        except BaseException as exc:
+            if not handle.ready.done():
+                if isinstance(exc, asyncio.CancelledError):
+                    handle.ready.cancel()
+                else:
+                    handle.ready.set_exception(exc)
+            elif not handle.stop.is_set():
+                log.info("mcp.session_ended", server=self.server.key, error=describe(exc))
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        finally:
+            handle.dead = True
+            if not handle.ready.done():
+                handle.ready.set_exception(ConnectionError("the session ended before it was ready"))
+
+    # --- opening and retiring sessions -------------------------------------------------
+
+    async def _open(self) -> _Session:
+        handle = _Session()
+        # A clean context: the session outlives the request that happened to open it.
+        handle.owner = asyncio.create_task(
+            self._own(handle), name=f"mcp-session-{self.server.key}", context=contextvars.Context()
+        )
+        timer = Timer()
+        done, _ = await asyncio.wait({handle.ready}, timeout=self.connect_seconds)
+        if not done:
+            handle.ready.cancel()
+            await self._retire(handle, wait=True)
+            error: MCPError = MCPTimeoutError(
+                f"{self.label} did not complete the MCP handshake within {self.connect_seconds:g}s "
+                "(connect timeout); check that the server is running and not overloaded",
+                server=self.server.key,
+                url=self.server.url,
+                operation="connect",
+            )
+        elif handle.ready.cancelled() or handle.ready.exception() is not None:
+            cause = "cancelled" if handle.ready.cancelled() else describe(handle.ready.exception())  # type: ignore[arg-type]
+            await self._retire(handle, wait=True)
+            error = MCPConnectionError(
+                f"cannot connect to {self.label}: {cause}. Start the server or fix its URL in the registry "
+                "(or T2T_MCP_<KEY>_URL)",
+                server=self.server.key,
+                url=self.server.url,
+                operation="connect",
+                cause=cause,
+            )
+        else:
+            previous, self._current = self._current, handle
+            if previous is not None:
+                self._retire_soon(previous)
+            self.last_error = None
+            log.info(
+                "mcp.connect", server=self.server.key, url=self.server.url, duration_ms=timer.elapsed_ms, outcome="ok"
+            )
+            return handle
+        self.last_error = error.message
+        log.warning(
+            "mcp.failure",
+            server=self.server.key,
+            operation="connect",
+            duration_ms=timer.elapsed_ms,
+            outcome="error",
+            error=error.message,
+        )
+        raise error
+
+    async def _retire(self, handle: _Session, *, wait: bool) -> None:
+        """Ask the owner task to exit its context managers; cancel it if it does not within CLOSE_SECONDS."""
+        handle.dead = True
+        handle.stop.set()
+        if self._current is handle:
+            self._current = None
+        if wait and handle.owner is not None:
+            done, _ = await asyncio.wait({handle.owner}, timeout=CLOSE_SECONDS)
+            if not done:
+                await cancel_and_wait(handle.owner)
+            elif not handle.owner.cancelled():
+                handle.owner.exception()
+
+    def _retire_soon(self, handle: _Session) -> None:
+        task = asyncio.create_task(self._retire(handle, wait=True), context=contextvars.Context())
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def _session(self, deadline: Deadline) -> _Session:
+        """The open session, or one opened now (concurrent callers share one opening attempt)."""
+        if self._closed:
+            raise MCPConnectionError(f"the connection to {self.label} is closed", server=self.server.key)
+        current = self._current
+        if current is not None and not current.dead:
+            return current
+        if self._opening is None or self._opening.done():
+            self._opening = asyncio.create_task(self._open(), context=contextvars.Context())
+            self._opening.add_done_callback(_retrieve)
+        opening = self._opening
+        done, _ = await asyncio.wait({opening}, timeout=deadline.remaining())
+        if not done:
+            raise MCPTimeoutError(
+                f"{self.label} could not be connected within the request's {deadline.seconds:g}s deadline",
+                server=self.server.key,
+                operation="connect",
+            )
+        if opening.cancelled():
+            raise MCPConnectionError(f"connecting to {self.label} was cancelled", server=self.server.key)
+        failure = opening.exception()
+        if isinstance(failure, MCPError):
+            # A fresh instance per caller: concurrent requests must not share one traceback.
+            raise type(failure)(failure.message, **failure.context) from failure.__cause__
+        if failure is not None:
+            raise MCPConnectionError(f"cannot connect to {self.label}: {describe(failure)}", server=self.server.key)
+        return opening.result()
+
+    async def connect(self) -> None:
+        """Open the session now (start-up); raises MCPConnectionError/MCPTimeoutError on failure."""
+        await self._session(Deadline(self.connect_seconds + CLOSE_SECONDS))
+
+    # --- requests -----------------------------------------------------------------------
+
+    async def request(
+        self,
+        event: str,
+        call: Callable[[ClientSession], Awaitable[T]],
+        *,
+        deadline: Deadline,
+        failure: type[MCPError] = ResourceFetchError,
+        **detail: Any,
+    ) -> T:
+        """Run `call(session)` before `deadline`; reopen a broken session once; map every failure to our errors.
+
+        `event` names the log event (list, read, call); `detail` (uri, tool, ...) goes into logs and errors.
+        """
+        timer = Timer()
+        what = " ".join(f"{k}={v}" for k, v in detail.items())
+        for attempt in (1, 2):
+            try:
+                handle = await self._session(deadline)
+                result = await self._run(handle, call, deadline)
+            except SessionBroken as broken:
+                cause = describe(broken.__cause__ or broken)
+                if attempt == 1 and not deadline.expired:
+                    log.info("mcp.reconnect", server=self.server.key, operation=event, cause=cause, **detail)
+                    continue
+                error: MCPError = MCPConnectionError(
+                    f"{self.label} dropped the connection during {event} {what} and reconnecting did not help: "
+                    f"{cause}. Check that the server is running",
+                    server=self.server.key,
+                    operation=event,
+                    cause=cause,
+                    **detail,
+                )
+            except TimeoutError:
+                error = MCPTimeoutError(
+                    f"{self.label} did not answer {event} {what} within {deadline.seconds:g}s; "
+                    "the server may be hung or overloaded (the timeouts are in the registry's orchestration.timeouts)",
+                    server=self.server.key,
+                    operation=event,
+                    timeout_seconds=deadline.seconds,
+                    **detail,
+                )
+            except MCPError as exc:
+                error = exc
+            except SessionFailure as exc:
+                cause = describe(exc.__cause__ or exc)
+                error = failure(
+                    f"{self.label} failed {event} {what}: {cause}",
+                    server=self.server.key,
+                    operation=event,
+                    cause=cause,
+                    **detail,
+                )
+            else:
+                log.info(f"mcp.{event}", server=self.server.key, duration_ms=timer.elapsed_ms, outcome="ok", **detail)
+                return result
+            self.last_error = error.message
+            log.warning(
+                "mcp.failure",
+                server=self.server.key,
+                operation=event,
+                duration_ms=timer.elapsed_ms,
+                outcome="error",
+                error_type=type(error).__name__,
+                error=error.message,
+                **detail,
+            )
+            raise error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _run(self, handle: _Session, call: Callable[[ClientSession], Awaitable[T]], deadline: Deadline) -> T:
+        try:
+            return await within(call(handle.session), deadline.remaining())
+        except TimeoutError:
+            # A hung server: calls queued on this session would wait for sse_read_timeout. Start afresh.
+            self._retire_soon(handle)
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if is_broken(exc) or handle.dead:
+                if self._current is handle:
+                    self._retire_soon(handle)
+                raise SessionBroken(describe(exc)) from exc
+            raise SessionFailure(describe(exc)) from exc
+
+    async def close(self) -> None:
+        """Close the session and every task this connection started; safe to call twice."""
+        self._closed = True
+        if self._opening is not None and not self._opening.done():
+            await cancel_and_wait(self._opening)
+        if self._current is not None:
+            await self._retire(self._current, wait=True)
+        if self._retiring:
+            await asyncio.wait(set(self._retiring), timeout=CLOSE_SECONDS * 2)
+
+
+class SessionFailure(Exception):
+    """The server answered a request with an error (the session itself is fine)."""
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
