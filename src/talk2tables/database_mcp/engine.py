@@ -1,0 +1,147 @@
+"""Read-only database engines: the connection layer of the Database MCP's defence in depth.
+
+SQLite files are opened with `mode=ro` and `PRAGMA query_only=ON`; PostgreSQL sessions default
+to read-only transactions (and every transaction begins `READ ONLY`) with a `statement_timeout`.
+Whatever the SQL guard lets through, these connections cannot write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from talk2tables.errors import ConfigurationError
+from talk2tables.logging import get_logger, redact_text
+
+log = get_logger(__name__)
+
+# SQLAlchemy backend name -> sqlglot dialect name (what the guard and the schema resource use).
+SQLGLOT_DIALECTS = {
+    "sqlite": "sqlite",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "mssql": "tsql",
+    "oracle": "oracle",
+    "duckdb": "duckdb",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+}
+# How many SQLite virtual-machine steps pass between two checks of the deadline: frequent enough
+# to stop within milliseconds, rare enough to cost nothing measurable.
+_PROGRESS_STEPS = 10_000
+
+
+def normalize_database_url(url_or_path: str) -> str:
+    """A SQLAlchemy URL for `url_or_path`: a bare file path becomes `sqlite:///<absolute path>`.
+
+    `postgres://` and `postgresql://` select the installed psycopg 3 driver.
+    """
+    text = url_or_path.strip()
+    if not text:
+        raise ConfigurationError("The database URL is empty; pass a SQLite file path or a SQLAlchemy URL.")
+    if "://" not in text and not text.startswith("sqlite:"):
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    try:
+        url = make_url(text)
+    except ArgumentError as exc:
+        raise ConfigurationError(
+            f"Could not read the database URL {redact_text(text)!r}: {exc}. "
+            "Use a file path or a URL such as postgresql://user@host:5432/dbname."
+        ) from exc
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def sqlglot_dialect(engine: Engine) -> str:
+    """The sqlglot dialect name of an engine's database (e.g. "sqlite", "postgres")."""
+    return SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name)
+
+
+def create_readonly_engine(database_url: str, *, statement_timeout_seconds: float | None = None) -> Engine:
+    """An engine whose every connection is read-only.
+
+    `statement_timeout_seconds` is enforced by PostgreSQL itself; for SQLite wrap each use in
+    `statement_deadline`, which stops the statement from inside the SQLite virtual machine.
+    """
+    url = make_url(normalize_database_url(database_url))
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        return _postgres_engine(url, statement_timeout_seconds)
+    log.warning(
+        "read_only_connection_not_enforced",
+        server="database",
+        backend=backend,
+        hint="only SQLite and PostgreSQL connections are made read-only; use a read-only database account",
+    )
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        raise ConfigurationError(
+            "An in-memory or URI-style SQLite database cannot be served read-only; pass the path of a database file."
+        )
+    path = Path(database).expanduser().resolve()
+    if not path.is_file():
+        raise ConfigurationError(
+            f"SQLite database file not found: {path}. Create the sample with `talk2tables sample-data` "
+            "or pass --database-url with an existing file.",
+            path=str(path),
+        )
+    ro_uri = f"file:{quote(str(path))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        # check_same_thread=False: the pool hands a connection to whichever worker thread runs a query.
+        conn = sqlite3.connect(ro_uri, uri=True, check_same_thread=False)  # noqa: TID251 - the read-only opener
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    return create_engine(URL.create("sqlite", database=str(path)), creator=connect)
+
+
+def _postgres_engine(url: URL, statement_timeout_seconds: float | None) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True).execution_options(postgresql_readonly=True)
+
+    @event.listens_for(engine, "connect")
+    def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            if statement_timeout_seconds is not None:
+                cursor.execute(f"SET statement_timeout = {max(1, round(statement_timeout_seconds * 1000))}")
+        # SET inside a transaction is undone by a rollback; commit so the settings hold for the session.
+        dbapi_connection.commit()
+
+    return engine
+
+
+@contextmanager
+def statement_deadline(conn: Connection, seconds: float | None) -> Iterator[None]:
+    """Stop any SQLite statement run inside the block once `seconds` have passed.
+
+    The statement then fails with sqlite3's "interrupted". Other databases rely on their own
+    server-side limit (PostgreSQL's statement_timeout, set by `create_readonly_engine`).
+    """
+    dbapi = conn.connection.dbapi_connection
+    if seconds is None or not isinstance(dbapi, sqlite3.Connection):
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    dbapi.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
+    try:
+        yield
+    finally:
+        dbapi.set_progress_handler(None, 0)

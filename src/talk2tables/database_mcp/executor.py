@@ -1,0 +1,88 @@
+"""Run one guarded query on a read-only engine, with a row cap and a statement time limit.
+
+Layers, outermost first: the sqlglot guard, the read-only connection, the time limit (SQLite:
+a progress handler; PostgreSQL: statement_timeout), and the row cap (fetch max_rows + 1 rows,
+report `truncated`). Database errors come back with the database's own words.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from talk2tables.database_mcp.engine import sqlglot_dialect, statement_deadline
+from talk2tables.database_mcp.guard import check_read_only
+from talk2tables.database_mcp.values import json_safe
+from talk2tables.errors import DatabaseError
+from talk2tables.models import QueryRows
+
+# PostgreSQL's SQLSTATE for "canceling statement due to statement timeout".
+_QUERY_CANCELED = "57014"
+
+
+class QueryExecutor:
+    """Executes read-only queries against one engine; safe to share between threads."""
+
+    def __init__(self, engine: Engine, *, max_rows: int, statement_timeout_seconds: float) -> None:
+        if max_rows < 1:
+            raise ValueError("max_rows must be at least 1")
+        self.engine = engine
+        self.dialect = sqlglot_dialect(engine)
+        self.max_rows = max_rows
+        self.statement_timeout_seconds = statement_timeout_seconds
+
+    def execute(self, sql: str) -> QueryRows:
+        """Guard, run and fetch `sql`. Raises UnsafeQueryError (refused) or DatabaseError."""
+        check_read_only(sql, self.dialect)
+        try:
+            columns, rows = self._run(sql)
+        except DBAPIError as exc:
+            raise self._database_error(exc) from exc
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"The database could not run the query: {exc}", dialect=self.dialect) from exc
+        truncated = len(rows) > self.max_rows
+        rows = rows[: self.max_rows]
+        return QueryRows(columns=columns, rows=rows, row_count=len(rows), truncated=truncated)
+
+    def _run(self, sql: str) -> tuple[list[str], list[list[Any]]]:
+        with self.engine.connect() as conn, statement_deadline(conn, self.statement_timeout_seconds):
+            # no_parameters: the SQL goes to the driver verbatim, so "%" and ":name" stay literal text;
+            # stream_results: PostgreSQL keeps the result on the server and we fetch only what we keep.
+            options = conn.execution_options(no_parameters=True, stream_results=True)
+            result = options.exec_driver_sql(sql)
+            if not result.returns_rows:
+                return [], []
+            columns = [str(name) for name in result.keys()]
+            fetched = result.fetchmany(self.max_rows + 1)
+            result.close()
+            conn.rollback()
+        return columns, [[json_safe(value) for value in row] for row in fetched]
+
+    def _database_error(self, exc: DBAPIError) -> DatabaseError:
+        original = exc.orig
+        if _timed_out(original):
+            return DatabaseError(
+                f"Timed out: the query ran longer than the {self.statement_timeout_seconds:g} s statement time limit "
+                "and was stopped; add filters, aggregate in SQL, or avoid unbounded recursion.",
+                dialect=self.dialect,
+                reason="timeout",
+            )
+        return DatabaseError(_database_message(original), dialect=self.dialect, reason="database")
+
+
+def _timed_out(original: BaseException | None) -> bool:
+    if isinstance(original, sqlite3.OperationalError):
+        return str(original) == "interrupted"
+    return getattr(original, "sqlstate", None) == _QUERY_CANCELED
+
+
+def _database_message(original: BaseException | None) -> str:
+    """The database's own words: the first line, plus PostgreSQL's HINT when there is one."""
+    lines = [line.strip() for line in str(original).strip().splitlines() if line.strip()]
+    if not lines:
+        return "The database refused the query without saying why."
+    hints = [line for line in lines[1:] if line.startswith("HINT:")]
+    return " ".join([lines[0], *hints])

@@ -1,0 +1,155 @@
+"""The SQL guard: only one read-only SELECT/WITH statement reaches the database, checked by sqlglot.
+
+Parsing (rather than matching text) is what makes comment, case and quoting tricks useless: the
+guard looks at the statement the database would run. It refuses anything that writes, changes
+settings, touches files or other databases, or calls a function with side effects.
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, SqlglotError
+
+from talk2tables.errors import UnsafeQueryError
+
+# Statement kinds that must not appear anywhere in the tree (e.g. inside a CTE or a subquery).
+_FORBIDDEN_NODES: dict[type[exp.Expression], str] = {
+    exp.Insert: "INSERT",
+    exp.Update: "UPDATE",
+    exp.Delete: "DELETE",
+    exp.Merge: "MERGE",
+    exp.Create: "CREATE",
+    exp.Drop: "DROP",
+    exp.Alter: "ALTER",
+    exp.TruncateTable: "TRUNCATE",
+    exp.Into: "SELECT ... INTO",
+    exp.Lock: "a row-locking clause (FOR UPDATE/FOR SHARE)",
+    exp.Pragma: "PRAGMA",
+    exp.Attach: "ATTACH",
+    exp.Detach: "DETACH",
+    exp.Set: "SET",
+    exp.Transaction: "a transaction statement",
+    exp.Commit: "COMMIT",
+    exp.Rollback: "ROLLBACK",
+    exp.Copy: "COPY",
+    exp.Grant: "GRANT",
+    exp.Revoke: "REVOKE",
+    exp.LoadData: "LOAD DATA",
+    exp.Use: "USE",
+    exp.Analyze: "ANALYZE",
+}
+
+# Functions with side effects or access beyond the database's tables (files, other servers,
+# sessions, sequences, sleeping). Names are compared in lower case, schema prefixes ignored.
+DENIED_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        # SQLite
+        "load_extension", "readfile", "writefile", "edit", "fsdir", "zipfile", "sqlar_compress",
+        "sqlar_uncompress", "fts3_tokenizer", "sqlite_dbpage", "sqlite_dbdata", "sqlite_dbptr",
+        # PostgreSQL: files and the server's file system
+        "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "pg_ls_logdir", "pg_ls_waldir",
+        "pg_ls_tmpdir", "pg_ls_archive_statusdir", "pg_file_write", "pg_file_rename", "pg_file_unlink",
+        "pg_file_sync", "pg_logdir_ls", "lo_import", "lo_export", "lo_unlink", "lo_create", "lo_creat",
+        "lo_open", "lo_put", "lo_from_bytea", "lo_truncate", "lo_truncate64", "lo_write", "lowrite",
+        # PostgreSQL: other servers, sessions and the server itself
+        "dblink", "dblink_exec", "dblink_connect", "dblink_connect_u", "dblink_open", "dblink_send_query",
+        "dblink_fetch", "dblink_get_result", "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf",
+        "pg_rotate_logfile", "pg_promote", "pg_switch_wal", "pg_create_restore_point", "pg_backup_start",
+        "pg_backup_stop", "pg_start_backup", "pg_stop_backup", "pg_notify", "pg_logical_emit_message",
+        "pg_create_logical_replication_slot", "pg_create_physical_replication_slot", "pg_drop_replication_slot",
+        "pg_replication_origin_create", "pg_replication_origin_drop", "pg_import_system_collations",
+        # PostgreSQL: settings, sequences, locks, sleeping, running SQL held in a string
+        "set_config", "nextval", "setval", "pg_sleep", "pg_sleep_for", "pg_sleep_until",
+        "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared",
+        "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock",
+        "pg_try_advisory_xact_lock_shared", "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema",
+        "cursor_to_xml", "cursor_to_xmlschema", "txid_current", "pg_current_xact_id",
+        # MySQL
+        "sleep", "benchmark", "load_file", "get_lock", "release_lock",
+    }
+)  # fmt: skip
+
+_QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
+
+
+def check_read_only(sql: str, dialect: str) -> exp.Expression:
+    """Parse `sql` and return its single statement if it is a read-only query.
+
+    Raises `UnsafeQueryError` (message starting "Refused:") for anything else.
+    """
+    if not sql or not sql.strip():
+        raise UnsafeQueryError("Refused: the query is empty; send one SELECT statement.")
+    statements = _parse(sql, dialect)
+    if not statements:
+        raise UnsafeQueryError("Refused: the query is empty; send one SELECT statement.")
+    if len(statements) != 1:
+        raise UnsafeQueryError(
+            f"Refused: exactly one statement is allowed, found {len(statements)}; "
+            "send a single SELECT (use a CTE or a subquery to combine steps)."
+        )
+    statement = statements[0]
+    if not isinstance(statement, _QUERY_ROOTS):
+        raise UnsafeQueryError(
+            f"Refused: only SELECT queries (optionally WITH ... SELECT) are allowed, not {_describe(statement, sql)}."
+        )
+    for node in statement.walk():
+        _check_node(node)
+    return statement
+
+
+def _parse(sql: str, dialect: str) -> list[exp.Expression]:
+    try:
+        parsed = sqlglot.parse(sql, read=dialect)
+    except ParseError as exc:
+        detail = "; ".join(
+            f"{e['description']} near {e['start_context']}{e['highlight']!s} (line {e['line']}, column {e['col']})"
+            for e in exc.errors[:3]
+        )
+        raise UnsafeQueryError(
+            f"Refused: the query could not be parsed as {dialect} SQL: {detail}; fix the syntax.", dialect=dialect
+        ) from exc
+    except SqlglotError as exc:
+        detail = " ".join(str(exc).split())
+        raise UnsafeQueryError(
+            f"Refused: the query could not be parsed as {dialect} SQL ({detail}); fix the syntax.", dialect=dialect
+        ) from exc
+    return [statement for statement in parsed if statement is not None]
+
+
+def _check_node(node: exp.Expression) -> None:
+    label = _forbidden_label(node)
+    if label:
+        raise UnsafeQueryError(f"Refused: the query contains {label}; only reading is allowed.")
+    if isinstance(node, exp.Func):
+        name = _function_name(node)
+        if name in DENIED_FUNCTIONS:
+            raise UnsafeQueryError(
+                f"Refused: the function {name}() is not allowed (it has side effects or reaches outside the "
+                "database's tables); rewrite the query without it."
+            )
+
+
+def _function_name(node: exp.Func) -> str:
+    name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+    return name.lower()
+
+
+def _forbidden_label(node: exp.Expression) -> str | None:
+    if isinstance(node, exp.Command):
+        # Statements sqlglot does not model (VACUUM, EXPLAIN, CALL, DO, SHOW...) keep their keyword.
+        return str(node.this).upper()
+    for kind, label in _FORBIDDEN_NODES.items():
+        if isinstance(node, kind):
+            return label
+    return None
+
+
+def _describe(statement: exp.Expression, sql: str) -> str:
+    label = _forbidden_label(statement)
+    if label:
+        return label
+    # sqlglot reads some statements it does not know (SAVEPOINT x, LISTEN x) as an alias
+    # expression; naming the statement's first keyword is what the person will recognise.
+    tokens = sqlglot.tokenize(sql)
+    return f"{tokens[0].text.upper()}" if tokens else "this statement"

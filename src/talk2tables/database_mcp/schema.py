@@ -1,0 +1,93 @@
+"""The `database://schema` resource: tables, columns, keys, row counts and a few sample values.
+
+Read from the live database on every call (no caching), through the same read-only connection
+and time limit as queries. Sample values come from one small query per table, not one per column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import column as column_clause
+from sqlalchemy import table as table_clause
+from sqlalchemy.engine.interfaces import ReflectedColumn
+
+from talk2tables.database_mcp.engine import sqlglot_dialect, statement_deadline
+from talk2tables.database_mcp.values import json_safe
+
+SAMPLE_VALUES = 3
+# Rows scanned per table to find distinct sample values.
+_SAMPLE_ROWS = 50
+# Long text samples are cut: they are hints for the LLM, not data.
+_SAMPLE_CHARS = 80
+
+
+def describe_database(engine: Engine, *, statement_timeout_seconds: float | None = None) -> dict[str, Any]:
+    """The schema document: `{"dialect": ..., "tables": [...]}` (see docs/database-mcp.md)."""
+    with engine.connect() as conn, statement_deadline(conn, statement_timeout_seconds):
+        inspector = inspect(conn)
+        tables = [_describe_table(conn, inspector, name) for name in sorted(inspector.get_table_names())]
+        conn.rollback()
+    return {"dialect": sqlglot_dialect(engine), "tables": tables}
+
+
+def _describe_table(conn: Connection, inspector: Any, name: str) -> dict[str, Any]:
+    columns: list[ReflectedColumn] = inspector.get_columns(name)
+    primary_key = list(inspector.get_pk_constraint(name).get("constrained_columns") or [])
+    samples = _sample_values(conn, name, [column["name"] for column in columns])
+    return {
+        "name": name,
+        "row_count": _row_count(conn, name),
+        "primary_key": primary_key,
+        "columns": [
+            {
+                "name": column["name"],
+                "type": _type_name(conn, column),
+                "nullable": bool(column.get("nullable", True)),
+                "primary_key": column["name"] in primary_key,
+                "sample_values": samples.get(column["name"], []),
+            }
+            for column in columns
+        ],
+        "foreign_keys": [
+            {
+                "columns": list(fk["constrained_columns"]),
+                "references_table": fk["referred_table"],
+                "references_columns": list(fk["referred_columns"]),
+            }
+            for fk in inspector.get_foreign_keys(name)
+        ],
+    }
+
+
+# SQLAlchemy Core (not SQL text) so quoting and LIMIT come out right in every dialect.
+def _row_count(conn: Connection, name: str) -> int:
+    return int(conn.execute(select(func.count()).select_from(table_clause(name))).scalar_one())
+
+
+def _sample_values(conn: Connection, name: str, columns: list[str]) -> dict[str, list[Any]]:
+    samples: dict[str, list[Any]] = {column: [] for column in columns}
+    if not columns:
+        return samples
+    query = select(*(column_clause(c) for c in columns)).select_from(table_clause(name)).limit(_SAMPLE_ROWS)
+    for row in conn.execute(query):
+        for column_name, value in zip(columns, row, strict=True):
+            kept = samples[column_name]
+            value = _shorten(json_safe(value))
+            if value is not None and len(kept) < SAMPLE_VALUES and value not in kept:
+                kept.append(value)
+    return samples
+
+
+def _shorten(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > _SAMPLE_CHARS:
+        return value[: _SAMPLE_CHARS - 1] + "…"
+    return value
+
+
+def _type_name(conn: Connection, column: ReflectedColumn) -> str:
+    try:
+        return str(column["type"].compile(dialect=conn.dialect))
+    except Exception:  # a type SQLAlchemy reflects but cannot render (rare, e.g. an extension's type)
+        return type(column["type"]).__column_name_.upper()

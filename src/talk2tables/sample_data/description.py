@@ -1,0 +1,55 @@
+"""The business description of the sample store, written as Markdown the user can edit.
+
+The Database MCP serves this file as `database://metadata`, reading it again on every request,
+so edits reach the LLM without restarting anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from talk2tables.sample_data.generator import FIRST_DAY, LAST_DAY
+
+DESCRIPTION = f"""\
+# Sample store: business description
+
+An online shop selling magic props, electronics, sports gear, kitchenware, books and toys to
+customers in North America, Europe, Asia Pacific and Latin America. All amounts are in US
+dollars. The data covers every day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.
+
+## Tables
+
+- **customers**: one row per customer: name, e-mail, city, country, `region` (North America,
+  Europe, Asia Pacific, Latin America), `segment` (Consumer, Small Business, Corporate) and
+  `signup_date`.
+- **products**: the catalog: `product_name`, `category` (Entertainment, Electronics, Sports,
+  Home & Kitchen, Books, Toys), list `price`, `unit_cost` and `launch_date`. Some products
+  launched during the period and have no sales before their launch date.
+- **orders**: one row per order placed: `order_date`, `status`, `payment_method` and
+  `total_amount` (the sum of the order's line totals, after discounts).
+- **order_items**: the lines of each order: `quantity`, `unit_price`, `discount` (a fraction,
+  0.15 = 15% off) and `line_total`.
+- **sales**: one row per item of every order that was paid for and kept. Use this table for
+  revenue: `total_amount` is the money received for the line, `sale_date` is the order date
+  and `region` is the customer's region.
+
+## Business rules
+
+- Order `status` is one of `completed`, `shipped` (orders of the last ten days, still in
+  transit), `cancelled` or `returned`. Cancelled and returned orders are in `orders` and
+  `order_items` but not in `sales`.
+- "Revenue" or "sales amount" means `SUM(sales.total_amount)`; "units sold" means
+  `SUM(sales.quantity)`. Gross margin per line is `total_amount - quantity * unit_cost`.
+- Promotions: 15% off during Black Friday week (22-30 November) and 10% off during the summer
+  sale (1-14 July); a few other orders used a 5% coupon.
+- Dates are stored as `DATE` (in SQLite as `YYYY-MM-DD` text, so `strftime('%Y', sale_date)`
+  extracts the year there).
+"""
+
+
+def write_database_description(path: Path | str) -> Path:
+    """Write the sample store's description to `path` (creating its folder); returns the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(DESCRIPTION, encoding="utf-8")
+    return target
