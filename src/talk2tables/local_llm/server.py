@@ -24,7 +24,12 @@ def llama_installed() -> bool:
 
 def install_llama() -> None:
     """Install the `local` extra (compiles llama.cpp from source: a few minutes, no other downloads)."""
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", LLAMA_REQUIREMENT], check=False)
+    from talk2tables.local_llm.installer import pip_command
+
+    pip = pip_command()
+    if importlib.util.find_spec("pip") is None:  # a pip from PATH must still install into this interpreter
+        pip += ["--python", sys.executable]
+    done = subprocess.run([*pip, "install", "-q", LLAMA_REQUIREMENT], check=False)
     if done.returncode != 0:
         raise ConfigurationError(
             f"Installing {LLAMA_REQUIREMENT} failed (exit {done.returncode}). It needs a C++ compiler and cmake; "
