@@ -6,6 +6,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from talk2tables.api.errors import status_for
 from talk2tables.models import QueryResult
 
 STAGES = ("gather", "generate", "validate", "execute")
@@ -67,6 +68,7 @@ class Metrics:
 
     def observe(self, result: QueryResult, *, endpoint: str, seconds: float) -> None:
         meta = result.metadata
+        self.requests.labels(endpoint, str(status_for(result))).inc()
         self.request_seconds.labels(endpoint).observe(seconds)
         self.operations.labels("success" if result.success else "failure").inc()
         timings: dict[str, Any] = meta.get("timings_ms") or {}
