@@ -23,7 +23,7 @@ from mcp_types import CONNECTION_CLOSED, Implementation
 from talk2tables import __version__
 from talk2tables.errors import MCPConnectionError, MCPError, MCPTimeoutError, ResourceFetchError
 from talk2tables.logging import Timer, get_logger
-from talk2tables.orchestrator.deadlines import Deadline, cancel_and_wait, within
+from talk2tables.orchestrator.deadlines import Deadline, abandon, retrieve, settle, within
 from talk2tables.orchestrator.registry import ServerConfig
 
 T = TypeVar("T")
@@ -74,6 +74,13 @@ def is_broken(exc: BaseException) -> bool:
     return isinstance(exc, _BROKEN)
 
 
+def _action(event: str, detail: dict[str, Any]) -> str:
+    """Human words for one request, e.g. "reading database://schema"."""
+    verbs = {"list": "listing", "read": "reading", "call": "calling"}
+    target = " ".join(str(v) for v in detail.values())
+    return f"{verbs.get(event, event)} {target}".strip()
+
+
 class _Session:
     """One open session and the task that owns its context managers."""
 
@@ -106,7 +113,8 @@ class ServerConnection:
         self._headers = {"Authorization": f"Bearer {token}"} if token else None
         self._current: _Session | None = None
         self._opening: asyncio.Task[_Session] | None = None
-        self._retiring: set[asyncio.Task[None]] = set()
+        self._retiring: set[asyncio.Future[Any]] = set()
+        self._stragglers: set[asyncio.Future[Any]] = set()
         self._closed = False
         self.last_error: str | None = None
 
@@ -142,7 +150,7 @@ class ServerConnection:
                     handle.ready.cancel()
                 else:
                     handle.ready.set_exception(exc)
-            elif not handle.stop.is_set():
+            elif not handle.stop.is_set() and not isinstance(exc, asyncio.CancelledError):
                 log.info("mcp.session_ended", server=self.server.key, error=describe(exc))
             if isinstance(exc, asyncio.CancelledError):
                 raise
@@ -156,14 +164,16 @@ class ServerConnection:
     async def _open(self) -> _Session:
         handle = _Session()
         # A clean context: the session outlives the request that happened to open it.
-        handle.owner = asyncio.create_task(
+        owner = asyncio.create_task(
             self._own(handle), name=f"mcp-session-{self.server.key}", context=contextvars.Context()
         )
+        handle.owner = owner
         timer = Timer()
         done, _ = await asyncio.wait({handle.ready}, timeout=self.connect_seconds)
         if not done:
             handle.ready.cancel()
-            await self._retire(handle, wait=True)
+            handle.dead = True
+            abandon(owner, self._stragglers)
             error: MCPError = MCPTimeoutError(
                 f"{self.label} did not complete the MCP handshake within {self.connect_seconds:g}s "
                 "(connect timeout); check that the server is running and not overloaded",
@@ -172,8 +182,9 @@ class ServerConnection:
                 operation="connect",
             )
         elif handle.ready.cancelled() or handle.ready.exception() is not None:
-            cause = "cancelled" if handle.ready.cancelled() else describe(handle.ready.exception())  # type: ignore[arg-type]
-            await self._retire(handle, wait=True)
+            failure = None if handle.ready.cancelled() else handle.ready.exception()
+            cause = "cancelled" if failure is None else describe(failure)
+            self._watch(owner)
             error = MCPConnectionError(
                 f"cannot connect to {self.label}: {cause}. Start the server or fix its URL in the registry "
                 "(or T2T_MCP_<KEY>_URL)",
@@ -185,7 +196,7 @@ class ServerConnection:
         else:
             previous, self._current = self._current, handle
             if previous is not None:
-                self._retire_soon(previous)
+                self._retire(previous)
             self.last_error = None
             log.info(
                 "mcp.connect", server=self.server.key, url=self.server.url, duration_ms=timer.elapsed_ms, outcome="ok"
@@ -202,55 +213,63 @@ class ServerConnection:
         )
         raise error
 
-    async def _retire(self, handle: _Session, *, wait: bool) -> None:
-        """Ask the owner task to exit its context managers; cancel it if it does not within CLOSE_SECONDS."""
-        handle.dead = True
-        handle.stop.set()
-        if self._current is handle:
-            self._current = None
-        if wait and handle.owner is not None:
-            done, _ = await asyncio.wait({handle.owner}, timeout=CLOSE_SECONDS)
-            if not done:
-                await cancel_and_wait(handle.owner)
-            elif not handle.owner.cancelled():
-                handle.owner.exception()
-
-    def _retire_soon(self, handle: _Session) -> None:
-        task = asyncio.create_task(self._retire(handle, wait=True), context=contextvars.Context())
+    def _watch(self, task: asyncio.Future[Any]) -> None:
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
+        task.add_done_callback(retrieve)
+
+    def _retire(self, handle: _Session) -> None:
+        """Take a session out of service now; its owner task exits its context managers in the background."""
+        handle.dead = True
+        if self._current is handle:
+            self._current = None
+        handle.stop.set()
+        if handle.owner is not None:
+            self._watch(asyncio.create_task(self._await_owner(handle.owner), context=contextvars.Context()))
+
+    async def _await_owner(self, owner: asyncio.Task[None]) -> None:
+        done, _ = await asyncio.wait({owner}, timeout=CLOSE_SECONDS)
+        if not done:
+            abandon(owner, self._stragglers)
 
     async def _session(self, deadline: Deadline) -> _Session:
-        """The open session, or one opened now (concurrent callers share one opening attempt)."""
-        if self._closed:
-            raise MCPConnectionError(f"the connection to {self.label} is closed", server=self.server.key)
-        current = self._current
-        if current is not None and not current.dead:
-            return current
-        if self._opening is None or self._opening.done():
-            self._opening = asyncio.create_task(self._open(), context=contextvars.Context())
-            self._opening.add_done_callback(_retrieve)
-        opening = self._opening
-        done, _ = await asyncio.wait({opening}, timeout=deadline.remaining())
-        if not done:
-            raise MCPTimeoutError(
-                f"{self.label} could not be connected within the request's {deadline.seconds:g}s deadline",
-                server=self.server.key,
-                operation="connect",
-            )
-        if opening.cancelled():
-            raise MCPConnectionError(f"connecting to {self.label} was cancelled", server=self.server.key)
-        failure = opening.exception()
-        if isinstance(failure, MCPError):
-            # A fresh instance per caller: concurrent requests must not share one traceback.
-            raise type(failure)(failure.message, **failure.context) from failure.__cause__
-        if failure is not None:
-            raise MCPConnectionError(f"cannot connect to {self.label}: {describe(failure)}", server=self.server.key)
-        return opening.result()
+        """The open session, or one opened now. Concurrent callers share one opening attempt; a caller that
+        joined an attempt started earlier (which may predate the server's recovery) may start one of its own."""
+        for joined_only in (True, False):
+            if self._closed:
+                raise MCPConnectionError(f"the connection to {self.label} is closed", server=self.server.key)
+            current = self._current
+            if current is not None and not current.dead:
+                return current
+            started_here = self._opening is None or self._opening.done()
+            if started_here:
+                self._opening = asyncio.create_task(self._open(), context=contextvars.Context())
+                self._opening.add_done_callback(retrieve)
+            opening = self._opening
+            assert opening is not None
+            done, _ = await asyncio.wait({opening}, timeout=deadline.remaining())
+            if not done:
+                raise MCPTimeoutError(
+                    f"{self.label} could not be connected within the request's {deadline.seconds:g}s deadline "
+                    "(the server accepts connections but does not answer: is it hung?)",
+                    server=self.server.key,
+                    operation="connect",
+                )
+            failure = None if opening.cancelled() else opening.exception()
+            if failure is None and not opening.cancelled():
+                return opening.result()
+            if joined_only and not started_here and not deadline.expired:
+                continue
+            if isinstance(failure, MCPError):
+                # A fresh instance per caller: concurrent requests must not share one traceback.
+                raise type(failure)(failure.message, **failure.context)
+            cause = "cancelled" if failure is None else describe(failure)
+            raise MCPConnectionError(f"cannot connect to {self.label}: {cause}", server=self.server.key)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def connect(self) -> None:
         """Open the session now (start-up); raises MCPConnectionError/MCPTimeoutError on failure."""
-        await self._session(Deadline(self.connect_seconds + CLOSE_SECONDS))
+        await self._session(Deadline(self.connect_seconds))
 
     # --- requests -----------------------------------------------------------------------
 
@@ -268,7 +287,7 @@ class ServerConnection:
         `event` names the log event (list, read, call); `detail` (uri, tool, ...) goes into logs and errors.
         """
         timer = Timer()
-        what = " ".join(f"{k}={v}" for k, v in detail.items())
+        what = _action(event, detail)
         for attempt in (1, 2):
             try:
                 handle = await self._session(deadline)
@@ -279,7 +298,7 @@ class ServerConnection:
                     log.info("mcp.reconnect", server=self.server.key, operation=event, cause=cause, **detail)
                     continue
                 error: MCPError = MCPConnectionError(
-                    f"{self.label} dropped the connection during {event} {what} and reconnecting did not help: "
+                    f"{self.label} dropped the connection while {what} and reconnecting did not help: "
                     f"{cause}. Check that the server is running",
                     server=self.server.key,
                     operation=event,
@@ -288,7 +307,7 @@ class ServerConnection:
                 )
             except TimeoutError:
                 error = MCPTimeoutError(
-                    f"{self.label} did not answer {event} {what} within {deadline.seconds:g}s; "
+                    f"{self.label} did not finish {what} within {deadline.seconds:g}s; "
                     "the server may be hung or overloaded (the timeouts are in the registry's orchestration.timeouts)",
                     server=self.server.key,
                     operation=event,
@@ -300,7 +319,7 @@ class ServerConnection:
             except SessionFailure as exc:
                 cause = describe(exc.__cause__ or exc)
                 error = failure(
-                    f"{self.label} failed {event} {what}: {cause}",
+                    f"{self.label} failed {what}: {cause}",
                     server=self.server.key,
                     operation=event,
                     cause=cause,
@@ -325,35 +344,27 @@ class ServerConnection:
 
     async def _run(self, handle: _Session, call: Callable[[ClientSession], Awaitable[T]], deadline: Deadline) -> T:
         try:
-            return await within(call(handle.session), deadline.remaining())
+            return await within(call(handle.session), deadline.remaining(), keep=self._stragglers)
         except TimeoutError:
             # A hung server: calls queued on this session would wait for sse_read_timeout. Start afresh.
-            self._retire_soon(handle)
-            raise
-        except asyncio.CancelledError:
+            self._retire(handle)
             raise
         except Exception as exc:
             if is_broken(exc) or handle.dead:
-                if self._current is handle:
-                    self._retire_soon(handle)
+                self._retire(handle)
                 raise SessionBroken(describe(exc)) from exc
             raise SessionFailure(describe(exc)) from exc
 
     async def close(self) -> None:
-        """Close the session and every task this connection started; safe to call twice."""
+        """Close the session and every task this connection started (bounded); safe to call twice."""
         self._closed = True
-        if self._opening is not None and not self._opening.done():
-            await cancel_and_wait(self._opening)
+        if self._opening is not None:
+            abandon(self._opening, self._stragglers)
         if self._current is not None:
-            await self._retire(self._current, wait=True)
-        if self._retiring:
-            await asyncio.wait(set(self._retiring), timeout=CLOSE_SECONDS * 2)
+            self._retire(self._current)
+        await settle(self._retiring, CLOSE_SECONDS)
+        await settle(self._stragglers, CLOSE_SECONDS)
 
 
 class SessionFailure(Exception):
     """The server answered a request with an error (the session itself is fine)."""
-
-
-def _retrieve(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled():
-        task.exception()

@@ -7,7 +7,6 @@ The SDK's read timeouts do not bound a hung server (see docs/orchestrator.md): w
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Coroutine, Iterable
 from typing import Any, TypeVar
 
@@ -15,8 +14,8 @@ T = TypeVar("T")
 A = TypeVar("A")
 B = TypeVar("B")
 
-# How long a cancelled task gets to unwind before we stop waiting for it.
-UNWIND_SECONDS = 2.0
+# Tasks cancelled but not awaited: strong references until they finish (asyncio keeps only weak ones).
+_ABANDONED: set[asyncio.Future[Any]] = set()
 
 
 class Deadline:
@@ -34,28 +33,51 @@ class Deadline:
         return self.remaining() <= 0.0
 
 
-async def cancel_and_wait(task: asyncio.Future[Any], *, unwind: float = UNWIND_SECONDS) -> None:
-    """Cancel a task and give it a bounded moment to unwind; never raises, never waits forever."""
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(Exception):
-            await asyncio.wait({task}, timeout=unwind)
-    if task.done() and not task.cancelled():
-        task.exception()  # mark retrieved: the caller has already decided what the failure means
+def retrieve(task: asyncio.Future[Any]) -> None:
+    """Done-callback: mark a task's exception as seen (its failure is reported elsewhere, or not needed)."""
+    if not task.cancelled():
+        task.exception()
 
 
-async def within(awaitable: Coroutine[Any, Any, T] | Awaitable[T], seconds: float) -> T:
-    """Run in a task and wait at most `seconds`; on expiry cancel it and raise TimeoutError (a hard bound)."""
+def abandon(task: asyncio.Future[Any], keep: set[asyncio.Future[Any]] | None = None) -> None:
+    """Cancel a task without waiting for it: the SDK may take seconds to unwind a call to a hung server,
+    and a hard deadline must not wait for that. `keep` holds it until it finishes (e.g. for close())."""
+    holder = _ABANDONED if keep is None else keep
+    if task.done():
+        retrieve(task)
+        return
+    task.cancel()
+    holder.add(task)
+    task.add_done_callback(holder.discard)
+    task.add_done_callback(retrieve)
+
+
+async def within(
+    awaitable: Coroutine[Any, Any, T] | Awaitable[T],
+    seconds: float,
+    *,
+    keep: set[asyncio.Future[Any]] | None = None,
+) -> T:
+    """Run in a task and wait at most `seconds`; on expiry cancel it and raise TimeoutError at once."""
     task: asyncio.Future[T] = asyncio.ensure_future(awaitable)
     try:
         done, _ = await asyncio.wait({task}, timeout=max(seconds, 0.0))
     except asyncio.CancelledError:
-        await cancel_and_wait(task)
+        abandon(task, keep)
         raise
     if not done:
-        await cancel_and_wait(task)
+        abandon(task, keep)
         raise TimeoutError(f"no answer within {seconds:.3g}s")
     return task.result()
+
+
+async def settle(tasks: set[asyncio.Future[Any]], seconds: float) -> None:
+    """Wait (bounded) for tasks to finish; cancel whatever is still running afterwards."""
+    pending = {t for t in tasks if not t.done()}
+    if pending:
+        _, still = await asyncio.wait(pending, timeout=seconds)
+        for task in still:
+            task.cancel()
 
 
 async def all_or_nothing(coroutines: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
