@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from talk2tables.errors import ConfigurationError
 from talk2tables.logging import get_logger, redact_text
@@ -126,6 +126,19 @@ def _postgres_engine(url: URL, statement_timeout_seconds: float | None) -> Engin
         dbapi_connection.commit()
 
     return engine
+
+
+def verify_connection(engine: Engine) -> None:
+    """Fail at start, not on the first question, when the database cannot be reached."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1").scalar_one()
+    except SQLAlchemyError as exc:
+        detail = redact_text(str(getattr(exc, "orig", None) or exc)).strip().splitlines()[0]
+        raise ConfigurationError(
+            f"Could not connect to the database {redact_text(engine.url.render_as_string())}: {detail}. "
+            "Check the URL, that the server is running, and the user's rights."
+        ) from exc
 
 
 @contextmanager

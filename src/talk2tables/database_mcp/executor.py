@@ -55,7 +55,7 @@ class QueryExecutor:
             result = options.exec_driver_sql(sql)
             if not result.returns_rows:
                 return [], []
-            columns = [str(name) for name in result.keys()]
+            columns = [str(name) for name in result.keys()]  # noqa: SIM118 - a Result is not a dict
             fetched = result.fetchmany(self.max_rows + 1)
             result.close()
             conn.rollback()

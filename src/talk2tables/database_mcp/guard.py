@@ -14,7 +14,7 @@ from sqlglot.errors import ParseError, SqlglotError
 from talk2tables.errors import UnsafeQueryError
 
 # Statement kinds that must not appear anywhere in the tree (e.g. inside a CTE or a subquery).
-_FORBIDDEN_NODES: dict[type[exp.Expression], str] = {
+_FORBIDDEN_NODES: dict[type[exp.Expr], str] = {
     exp.Insert: "INSERT",
     exp.Update: "UPDATE",
     exp.Delete: "DELETE",
@@ -98,7 +98,7 @@ def check_read_only(sql: str, dialect: str) -> exp.Expression:
     return statement
 
 
-def _parse(sql: str, dialect: str) -> list[exp.Expression]:
+def _parse(sql: str, dialect: str) -> list[exp.Expr]:
     try:
         parsed = sqlglot.parse(sql, read=dialect)
     except ParseError as exc:
@@ -117,7 +117,7 @@ def _parse(sql: str, dialect: str) -> list[exp.Expression]:
     return [statement for statement in parsed if statement is not None]
 
 
-def _check_node(node: exp.Expression) -> None:
+def _check_node(node: exp.Expr) -> None:
     label = _forbidden_label(node)
     if label:
         raise UnsafeQueryError(f"Refused: the query contains {label}; only reading is allowed.")
@@ -135,7 +135,7 @@ def _function_name(node: exp.Func) -> str:
     return name.lower()
 
 
-def _forbidden_label(node: exp.Expression) -> str | None:
+def _forbidden_label(node: exp.Expr) -> str | None:
     if isinstance(node, exp.Command):
         # Statements sqlglot does not model (VACUUM, EXPLAIN, CALL, DO, SHOW...) keep their keyword.
         return str(node.this).upper()
@@ -145,7 +145,7 @@ def _forbidden_label(node: exp.Expression) -> str | None:
     return None
 
 
-def _describe(statement: exp.Expression, sql: str) -> str:
+def _describe(statement: exp.Expr, sql: str) -> str:
     label = _forbidden_label(statement)
     if label:
         return label

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlalchemy import column as column_clause
 from sqlalchemy import table as table_clause
 from sqlalchemy.engine.interfaces import ReflectedColumn
+from sqlalchemy.sql.elements import ColumnClause
 
 from talk2tables.database_mcp.engine import sqlglot_dialect, statement_deadline
 from talk2tables.database_mcp.values import json_safe
@@ -70,8 +71,8 @@ def _sample_values(conn: Connection, name: str, columns: list[str]) -> dict[str,
     samples: dict[str, list[Any]] = {column: [] for column in columns}
     if not columns:
         return samples
-    query = select(*(column_clause(c) for c in columns)).select_from(table_clause(name)).limit(_SAMPLE_ROWS)
-    for row in conn.execute(query):
+    selected: list[ColumnClause[Any]] = [column_clause(c) for c in columns]
+    for row in conn.execute(select(*selected).select_from(table_clause(name)).limit(_SAMPLE_ROWS)):
         for column_name, value in zip(columns, row, strict=True):
             kept = samples[column_name]
             value = _shorten(json_safe(value))
@@ -90,4 +91,4 @@ def _type_name(conn: Connection, column: ReflectedColumn) -> str:
     try:
         return str(column["type"].compile(dialect=conn.dialect))
     except Exception:  # a type SQLAlchemy reflects but cannot render (rare, e.g. an extension's type)
-        return type(column["type"]).__column_name_.upper()
+        return str(type(column["type"]).__name__).upper()

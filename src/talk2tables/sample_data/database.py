@@ -62,7 +62,8 @@ def _load(url: str, data: SampleData, *, replace: bool) -> dict[str, int]:
     except SQLAlchemyError as exc:
         detail = redact_text(str(getattr(exc, "orig", None) or exc)).strip()
         raise DatabaseError(
-            f"Loading the sample data into {redact_text(url)} failed, nothing was changed: {detail}", url=redact_text(url)
+            f"Loading the sample data into {redact_text(url)} failed, nothing was changed: {detail}",
+            url=redact_text(url),
         ) from exc
     finally:
         engine.dispose()
