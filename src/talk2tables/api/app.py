@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,9 +27,11 @@ PipelineFactory = Callable[[Settings, Any], Answerer]
 
 
 def default_orchestrator(settings: Settings) -> Any:
-    from talk2tables.orchestrator.factory import orchestrator_from_settings
+    """The registry from settings, with T2T_MCP_<KEY>_URL overrides from the environment (this is the edge)."""
+    from talk2tables.orchestrator import Orchestrator, load_registry
 
-    return orchestrator_from_settings(settings)
+    registry = load_registry(settings.mcp_config_path, os.environ)
+    return Orchestrator(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token)
 
 
 def default_pipeline(settings: Settings, orchestrator: Any) -> Answerer:

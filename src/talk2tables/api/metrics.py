@@ -94,9 +94,9 @@ class Metrics:
                 self.resource_fetch_seconds.labels(name).observe(ms / 1000)
 
     def _observe_attempts(self, result: QueryResult) -> None:
-        attempts = result.metadata.get("attempts") or []
-        executed = [a for a in attempts if isinstance(a, dict) and a.get("executed")]
-        for attempt in executed:
-            self.sql_executions.labels("failure" if attempt.get("error") else "success").inc()
-        if len(attempts) > 1 or result.metadata.get("recovered"):
+        attempts = [a for a in result.metadata.get("attempts") or [] if isinstance(a, dict)]
+        for attempt in attempts:
+            if attempt.get("stage") == "executing":  # the SQL reached the database (valid SQL only)
+                self.sql_executions.labels("failure" if attempt.get("error") else "success").inc()
+        if attempts and attempts[0].get("error") and result.metadata.get("error", {}).get("stage") != "gathering":
             self.recoveries.labels("recovered" if result.success else "failed").inc()
