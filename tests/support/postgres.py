@@ -96,7 +96,19 @@ def _start(directory: Path, port: int) -> None:
     )
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
     _run_as_owner(
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(directory / "log"), "-w", "-t", "60", "start"],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(directory / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
         timeout=90,
     )
 
@@ -105,7 +117,9 @@ def _stop(directory: Path) -> None:
     bin_dir = _bin_dir()
     if bin_dir is not None and (directory / "data" / "postmaster.pid").exists():
         with contextlib.suppress(subprocess.SubprocessError):
-            _run_as_owner([str(bin_dir / "pg_ctl"), "-D", str(directory / "data"), "-m", "fast", "-w", "stop"], timeout=60)
+            _run_as_owner(
+                [str(bin_dir / "pg_ctl"), "-D", str(directory / "data"), "-m", "fast", "-w", "stop"], timeout=60
+            )
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -131,7 +145,9 @@ def postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
         log = (directory / "log").read_text(errors="replace")[-2000:] if (directory / "log").exists() else ""
         stderr = getattr(exc, "stderr", b"") or b""
         _stop(directory)
-        _skip_loudly(request.config, f"could not start a PostgreSQL server: {exc} {stderr.decode(errors='replace')} {log}")
+        _skip_loudly(
+            request.config, f"could not start a PostgreSQL server: {exc} {stderr.decode(errors='replace')} {log}"
+        )
     server = PostgresServer(port=port, directory=directory)
     try:
         server.execute(f"CREATE ROLE {READER} LOGIN", database="postgres")

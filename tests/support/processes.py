@@ -53,10 +53,12 @@ class ServerProcess:
         return f"{self.url}/sse"
 
     def start(self, *, timeout: float = 30.0) -> ServerProcess:
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - closed right after Popen
         self.process = subprocess.Popen(
             [*TALK2TABLES, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT
         )
+        if out is not subprocess.DEVNULL:
+            out.close()  # the child holds its own copy of the descriptor; ours would leak (ResourceWarning)
         wait_for_port(self.port, timeout=timeout, process=self.process)
         return self
 

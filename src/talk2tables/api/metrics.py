@@ -98,5 +98,5 @@ class Metrics:
         for attempt in attempts:
             if attempt.get("stage") == "executing":  # the SQL reached the database (valid SQL only)
                 self.sql_executions.labels("failure" if attempt.get("error") else "success").inc()
-        if attempts and attempts[0].get("error") and result.metadata.get("error", {}).get("stage") != "gathering":
+        if attempts and attempts[0].get("error"):  # the first SQL failed: did a later attempt recover?
             self.recoveries.labels("recovered" if result.success else "failed").inc()

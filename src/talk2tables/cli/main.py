@@ -36,6 +36,6 @@ from talk2tables.cli import up as _up  # noqa: E402,F401
 from talk2tables.cli import metadata_server as _metadata_server  # noqa: E402,F401
 from talk2tables.cli import validate_metadata as _validate_metadata  # noqa: E402,F401
 from talk2tables.cli import llm_server as _llm_server  # noqa: E402,F401
-from talk2tables.cli import validate_config as _validate_config  # noqa: E402,F401
 from talk2tables.cli import sample_data as _sample_data  # noqa: E402,F401
 from talk2tables.cli import db_server as _db_server  # noqa: E402,F401
+from talk2tables.cli import validate_config as _validate_config  # noqa: E402,F401

@@ -38,17 +38,18 @@ def metadata_server(
     configure_logging(settings.log_level)
     path = metadata if metadata is not None else settings.metadata_path
     try:
-        summary = load_metadata(path)
+        metadata_file = load_metadata(path)
     except MetadataError as error:
         typer.echo(f"Error: {error.message}", err=True)
         raise typer.Exit(1) from None
-    token = settings.mcp_token.get_secret_value() if settings.mcp_token else None
+    # An empty T2T_MCP_TOKEN means "no token", not "the empty token".
+    token = (settings.mcp_token.get_secret_value() if settings.mcp_token else "") or None
     get_logger(__name__).info(
         "metadata_server_start",
         server="product-metadata",
         url=f"http://{host}:{port}/sse",
         metadata=str(path),
-        products=len(summary.product_aliases),
+        products=len(metadata_file.product_aliases),
         auth="bearer" if token else "none",
     )
     uvicorn.run(

@@ -15,6 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 from starlette.types import ASGIApp
 
+from talk2tables.database_mcp.auth import BearerTokenMiddleware
 from talk2tables.errors import MetadataError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.product_metadata_mcp.store import RESOURCE_DESCRIPTIONS, MetadataStore
@@ -68,4 +69,6 @@ def _json_resource(uri: str, reader: Callable[[], dict[str, Any]]) -> Callable[[
 def create_app(metadata_path: Path | str, *, token: str | None = None, host: str = "127.0.0.1") -> ASGIApp:
     """The SSE app (GET /sse, POST /messages/) for uvicorn; with `token`, every request must carry it."""
     app: ASGIApp = create_server(metadata_path).sse_app(host=host)
+    if token:
+        app = BearerTokenMiddleware(app, token, server=SERVER_NAME)
     return app
