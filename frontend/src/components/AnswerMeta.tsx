@@ -1,0 +1,28 @@
+// The small print under an answer: rows, time, attempts, servers used, request id.
+import type { QueryResult } from "../api/types";
+import { formatDuration, plural } from "../lib/format";
+
+interface AnswerMetaProps {
+  result: QueryResult;
+}
+
+export function AnswerMeta({ result }: AnswerMetaProps) {
+  const { metadata } = result;
+  const rows = result.result.rows.length;
+  const total = formatDuration(metadata.timings_ms?.total);
+  const attempts = metadata.attempts_count ?? metadata.attempts?.length ?? 0;
+  const servers = (metadata.servers ?? []).map((s) => `${s.name} (priority ${s.priority})`).join(", ");
+  const parts = [
+    plural(rows, "row"),
+    metadata.truncated ? "more rows exist: only the first ones were returned" : null,
+    total ? `answered in ${total}` : null,
+    attempts > 1 ? `${attempts} attempts${metadata.recovered ? ", recovered" : ""}` : null,
+    servers ? `servers: ${servers}` : null,
+    metadata.request_id ? `request ${metadata.request_id}` : null,
+  ].filter(Boolean);
+  return (
+    <p className="answer-meta muted small" data-testid="answer-meta">
+      {parts.join(" · ")}
+    </p>
+  );
+}

@@ -1,0 +1,9 @@
+// Questions to start with, about the sample e-commerce data (`talk2tables sample-data`).
+
+export const EXAMPLE_QUESTIONS = [
+  "What are the total sales of abracadabra this year?",
+  "Who are the top 5 customers by revenue?",
+  "Show monthly sales in 2025",
+  "What are the sales by category?",
+  "What is the average order value by country?",
+] as const;
