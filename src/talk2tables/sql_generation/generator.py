@@ -1,0 +1,150 @@
+"""SQLGenerator: one LLM call turns the question (and any failed attempts) into a GeneratedSQL.
+
+A recovery turn replays the conversation: system message with every resource, the question, each earlier
+answer and the error it met. The system message and the question come first and never change within a
+request, so the provider can reuse the prompt prefix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput, capture_run_messages
+from pydantic_ai import exceptions as ai_errors
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, UserPromptPart
+
+from talk2tables.errors import LLMError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
+from talk2tables.logging import Timer, get_logger
+from talk2tables.sql_generation.context import GenerationContext
+from talk2tables.sql_generation.output import Attempt, GeneratedSQL
+from talk2tables.sql_generation.prompt import build_system_prompt, question_message, recovery_message
+from talk2tables.sql_generation.providers import LLMChoice, LLMConfig, build_llm, request_settings, translate_error
+
+log = get_logger(__name__)
+
+# Beyond the provider's own deadline (which covers its retries), a last guard so no call outlives its budget.
+DEADLINE_MARGIN_SECONDS = 5.0
+OUTPUT_NAME = "GeneratedSQL"
+NO_ANSWER = "(no usable answer)"
+
+
+def _output_spec(mode: str) -> Any:
+    if mode == "tool":
+        return ToolOutput(GeneratedSQL, name="final_result")
+    if mode == "native":
+        return NativeOutput(GeneratedSQL, name=OUTPUT_NAME)
+    return PromptedOutput(GeneratedSQL, name=OUTPUT_NAME)
+
+
+class SQLGenerator:
+    """Builds its model on first use (so an unconfigured LLM fails the request, not the app's start-up)."""
+
+    def __init__(self, config: LLMConfig) -> None:
+        self.config = config
+        self._choice: LLMChoice | None = None
+        self._agent: Agent[None, GeneratedSQL] | None = None
+        self._schema = GeneratedSQL.model_json_schema()
+
+    def ensure_configured(self) -> LLMChoice:
+        """The model, built once; raises LLMNotConfiguredError saying what to set."""
+        if self._choice is None:
+            choice = build_llm(self.config)
+            self._agent = Agent(choice.model, output_type=_output_spec(choice.output_mode), retries={"output": 0})
+            self._choice = choice
+        return self._choice
+
+    def describe(self) -> dict[str, Any]:
+        """What the LLM is, for metadata and logs (never a key)."""
+        if self._choice is None:
+            return {"model": self.config.model}
+        return {
+            "model": self._choice.model_id,
+            "output_mode": self._choice.output_mode,
+            "endpoint": self._choice.endpoint,
+        }
+
+    async def generate(
+        self, question: str, context: GenerationContext, previous_attempts: Sequence[Attempt] = ()
+    ) -> GeneratedSQL:
+        """One LLM call. Raises LLMOutputError (worth another attempt) or LLMError subclasses (not)."""
+        choice = self.ensure_configured()
+        assert self._agent is not None
+        prompt, history = conversation(question, previous_attempts)
+        settings = request_settings(choice, self.config, self._schema)
+        timer = Timer()
+        outcome = "error"
+        try:
+            with capture_run_messages() as messages:
+                try:
+                    async with asyncio.timeout(self.config.timeout_seconds + DEADLINE_MARGIN_SECONDS):
+                        result = await self._agent.run(
+                            prompt,
+                            message_history=history or None,
+                            instructions=build_system_prompt(context),
+                            model_settings=settings,
+                        )
+                except TimeoutError as exc:
+                    raise LLMTimeoutError(
+                        f"The LLM ({choice.label}) did not answer within {self.config.timeout_seconds:g} s. "
+                        "Check that it is running and not overloaded, or raise T2T_LLM_TIMEOUT.",
+                        model=choice.model_id,
+                    ) from exc
+                except ai_errors.UserError as exc:
+                    raise LLMUnavailableError(
+                        f"The LLM ({choice.label}) cannot be used this way: {exc}. "
+                        "Set T2T_LLM_OUTPUT_MODE to prompted, tool or native to match what it supports.",
+                        model=choice.model_id,
+                    ) from exc
+                except LLMError:
+                    raise
+                except Exception as exc:
+                    error = translate_error(exc, choice, self.config)
+                    if isinstance(error, LLMOutputError):
+                        error.context["raw"] = _last_reply(messages)
+                    raise error from exc
+            outcome = "ok"
+            return result.output
+        finally:
+            log.info(
+                "llm_call",
+                model=choice.model_id,
+                output_mode=choice.output_mode,
+                attempt=len(previous_attempts) + 1,
+                duration_ms=timer.elapsed_ms,
+                outcome=outcome,
+            )
+
+    async def aclose(self) -> None:
+        """Close the provider's HTTP client, if one was opened."""
+        if self._choice is not None:
+            provider = getattr(self._choice.model, "provider", None)
+            client = getattr(provider, "_own_http_client", None)
+            if client is not None and not getattr(client, "is_closed", True):
+                await client.aclose()
+
+
+def conversation(question: str, previous: Sequence[Attempt]) -> tuple[str, list[ModelMessage]]:
+    """The prompt to send now and the history before it: question, then (answer, error) per earlier attempt."""
+    if not previous:
+        return question_message(question), []
+    history: list[ModelMessage] = [ModelRequest(parts=[UserPromptPart(question_message(question))])]
+    for index, attempt in enumerate(previous):
+        history.append(ModelResponse(parts=[TextPart(attempt.raw or NO_ANSWER)]))
+        if index < len(previous) - 1:
+            history.append(ModelRequest(parts=[UserPromptPart(recovery_message(question, attempt))]))
+    return recovery_message(question, previous[-1]), history
+
+
+def _last_reply(messages: Sequence[ModelMessage]) -> str | None:
+    """What the model actually said in its last response (text or tool-call arguments), to replay it."""
+    for message in reversed(messages):
+        if isinstance(message, ModelResponse):
+            for part in message.parts:
+                if isinstance(part, TextPart) and part.content.strip():
+                    return part.content
+                if isinstance(part, ToolCallPart):
+                    return part.args_as_json_str()
+            return None
+    return None

@@ -1,0 +1,257 @@
+"""The pipeline: question → fresh resources → SQL → validation → execution → QueryResult, all or nothing.
+
+Validation failures, database errors and unusable LLM answers go back to the LLM with the error and the
+failed SQL, for at most `max_attempts` in all. Anything else (an MCP server down, the LLM unreachable or not
+configured, a timeout) fails the request at once. `answer` never raises: a failure is a QueryResult with
+success=False, a message a person can act on, and every attempt's error in its metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from talk2tables.errors import (
+    LLMOutputError,
+    QueryNotAnsweredError,
+    SQLValidationError,
+    Talk2TablesError,
+    ToolExecutionError,
+)
+from talk2tables.logging import Timer, bound_request, get_logger, new_request_id
+from talk2tables.models import ProgressEvent, QueryResult, QueryRows, ResourceData, ResultTable
+from talk2tables.sql_generation.context import GenerationContext
+from talk2tables.sql_generation.output import Attempt, GeneratedSQL, Stage
+from talk2tables.sql_generation.validator import SQLValidator
+
+log = get_logger(__name__)
+
+Progress = Callable[[ProgressEvent], Awaitable[None]]
+STAGES = ("gather", "generate", "validate", "execute")
+
+
+class GatherLike(Protocol):
+    """What the pipeline reads of the orchestrator's GatherResult."""
+
+    servers: list[ResourceData]
+    conflicts: list[dict[str, Any]]
+    timings_ms: dict[str, float]
+
+
+class OrchestratorLike(Protocol):
+    """What the pipeline needs of talk2tables.orchestrator.Orchestrator."""
+
+    async def gather_all_resources(self, request_id: str | None = None) -> Any: ...
+
+    async def execute_query(self, sql: str, request_id: str | None = None) -> QueryRows: ...
+
+    def database_dialect(self, gather: Any) -> str: ...
+
+
+class GeneratorLike(Protocol):
+    """What the pipeline needs of SQLGenerator."""
+
+    def ensure_configured(self) -> Any: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+    async def generate(
+        self, question: str, context: GenerationContext, previous_attempts: Any = ()
+    ) -> GeneratedSQL: ...
+
+
+class _Run:
+    """The state of one request: timings, attempts, progress."""
+
+    def __init__(self, question: str, request_id: str, progress: Progress | None, max_attempts: int) -> None:
+        self.question = question
+        self.request_id = request_id
+        self.progress = progress
+        self.max_attempts = max_attempts
+        self.timer = Timer()
+        self.timings: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self.attempts: list[Attempt] = []
+        self.servers: list[dict[str, Any]] = []
+        self.conflicts: list[dict[str, Any]] = []
+        self.gather_timings: dict[str, float] = {}
+        self.sql: str | None = None
+
+    async def emit(self, stage: str, message: str, attempt: int | None = None) -> None:
+        if self.progress is None:
+            return
+        event = ProgressEvent(
+            stage=stage,
+            message=message,
+            attempt=attempt,
+            max_attempts=self.max_attempts if attempt is not None else None,
+            elapsed_ms=self.timer.elapsed_ms,
+        )
+        try:
+            await self.progress(event)
+        except Exception as exc:  # a listener that went away must not fail the answer
+            log.warning("progress_listener_failed", stage=stage, error=str(exc))
+
+    def add(self, stage: str, ms: float) -> None:
+        self.timings[stage] = round(self.timings[stage] + ms, 2)
+
+    def metadata(self, generator: GeneratorLike) -> dict[str, Any]:
+        self.timings["total"] = self.timer.elapsed_ms
+        first_failed = bool(self.attempts) and self.attempts[0].error is not None
+        succeeded = bool(self.attempts) and self.attempts[-1].error is None
+        return {
+            "request_id": self.request_id,
+            "attempts": [a.to_metadata() for a in self.attempts],
+            "attempts_count": len(self.attempts),
+            "max_attempts": self.max_attempts,
+            "recovered": first_failed and succeeded,
+            "servers": self.servers,
+            "timings_ms": dict(self.timings),
+            "server_timings_ms": self.gather_timings,
+            "conflicts": self.conflicts,
+            "llm": generator.describe(),
+        }
+
+
+class Pipeline:
+    """Answers questions with an orchestrator (resources, execution) and a generator (the LLM)."""
+
+    def __init__(self, orchestrator: OrchestratorLike, generator: GeneratorLike, *, max_attempts: int = 3) -> None:
+        if not 1 <= max_attempts <= 3:
+            raise ValueError("max_attempts must be between 1 and 3")
+        self.orchestrator = orchestrator
+        self.generator = generator
+        self.max_attempts = max_attempts
+
+    async def answer(
+        self, question: str, *, request_id: str | None = None, progress: Progress | None = None
+    ) -> QueryResult:
+        run = _Run(question, request_id or new_request_id(), progress, self.max_attempts)
+        with bound_request(run.request_id):
+            try:
+                result = await self._answer(run)
+            except Talk2TablesError as exc:
+                result = self._failure(run, exc)
+            except Exception as exc:  # never raise: an unexpected bug still becomes a clear failure
+                log.exception("pipeline_internal_error", error=str(exc))
+                result = self._failure(
+                    run, Talk2TablesError(f"Internal error while answering: {type(exc).__name__}: {exc}")
+                )
+            if result.success:
+                await run.emit("done", f"Done: {len(result.result.rows)} rows")
+            else:
+                await run.emit("failed", result.error or "failed")
+            log.info(
+                "pipeline_answer",
+                outcome="ok" if result.success else "error",
+                attempts=len(run.attempts),
+                recovered=result.metadata.get("recovered"),
+                duration_ms=run.timings.get("total"),
+            )
+            return result
+
+    async def _answer(self, run: _Run) -> QueryResult:
+        self.generator.ensure_configured()  # no LLM configured: fail before touching any server
+        context = await self._gather(run)
+        validator = SQLValidator(context.schema, context.dialect)
+        for number in range(1, self.max_attempts + 1):
+            if number > 1:
+                await run.emit("retrying", f"Retrying ({number}/{self.max_attempts})", number)
+            outcome = await self._attempt(run, context, validator, number)
+            if outcome is not None:
+                generated, rows = outcome
+                return self._success(run, generated, rows)
+        last = run.attempts[-1]
+        raise QueryNotAnsweredError(
+            f"The question could not be answered after {len(run.attempts)} attempts; the last error was: {last.error}",
+            attempts=[a.to_metadata() for a in run.attempts],
+        )
+
+    async def _gather(self, run: _Run) -> GenerationContext:
+        await run.emit("gathering", "Reading every MCP server's resources")
+        timer = Timer()
+        try:
+            gather = await self.orchestrator.gather_all_resources(request_id=run.request_id)
+        finally:
+            run.add("gather", timer.elapsed_ms)
+        servers: list[ResourceData] = list(gather.servers)
+        run.servers = [{"name": s.name, "key": s.server_key, "priority": s.priority} for s in servers]
+        run.conflicts = list(gather.conflicts)
+        run.gather_timings = dict(gather.timings_ms)
+        return GenerationContext.from_servers(servers, self.orchestrator.database_dialect(gather))
+
+    async def _attempt(
+        self, run: _Run, context: GenerationContext, validator: SQLValidator, number: int
+    ) -> tuple[GeneratedSQL, QueryRows] | None:
+        """One try. Returns the answer, or None after recording a recoverable failure."""
+        started = Timer()
+        await run.emit("generating", "Writing SQL", number)
+        timer = Timer()
+        try:
+            generated = await self.generator.generate(run.question, context, tuple(run.attempts))
+        except LLMOutputError as exc:
+            self._record(run, number, None, exc, "generating", started, raw=exc.context.get("raw"))
+            return None
+        finally:
+            run.add("generate", timer.elapsed_ms)
+        sql = generated.sql.strip()
+        raw = generated.model_dump_json()
+        if not sql:
+            raise QueryNotAnsweredError(
+                f"The LLM says the data cannot answer this question: {generated.explanation or 'no reason given'}",
+                explanation=generated.explanation,
+            )
+        run.sql = sql
+        await run.emit("validating", "Checking the SQL against the schema", number)
+        timer = Timer()
+        try:
+            validator.validate(sql)
+        except SQLValidationError as exc:
+            self._record(run, number, sql, exc, "validating", started, raw=raw)
+            return None
+        finally:
+            run.add("validate", timer.elapsed_ms)
+        await run.emit("executing", "Running the query", number)
+        timer = Timer()
+        try:
+            rows = await self.orchestrator.execute_query(sql, request_id=run.request_id)
+        except ToolExecutionError as exc:
+            self._record(run, number, sql, exc, "executing", started, raw=raw)
+            return None
+        finally:
+            run.add("execute", timer.elapsed_ms)
+        run.attempts.append(Attempt(number, sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms))
+        return generated, rows
+
+    def _record(
+        self, run: _Run, number: int, sql: str | None, exc: Talk2TablesError, stage: Stage, started: Timer, raw: Any
+    ) -> None:
+        attempt = Attempt(
+            number,
+            sql,
+            exc.message,
+            stage,
+            error_type=type(exc).__name__,
+            raw=raw if isinstance(raw, str) else None,
+            duration_ms=started.elapsed_ms,
+        )
+        run.attempts.append(attempt)
+        log.info("attempt_failed", attempt=number, stage=stage, error_type=attempt.error_type, error=exc.message)
+
+    def _success(self, run: _Run, generated: GeneratedSQL, rows: QueryRows) -> QueryResult:
+        metadata = run.metadata(self.generator)
+        metadata.update(row_count=rows.row_count, truncated=rows.truncated, confidence=generated.confidence)
+        entities = [e.model_dump() for e in generated.resolved_entities]
+        return QueryResult(
+            success=True,
+            query=run.question,
+            sql=run.sql,
+            result=ResultTable(columns=rows.columns, rows=rows.rows),
+            explanation=generated.explanation,
+            resolved_entities={"entities": entities, "confidence": generated.confidence},
+            metadata=metadata,
+        )
+
+    def _failure(self, run: _Run, exc: Talk2TablesError) -> QueryResult:
+        metadata = run.metadata(self.generator)
+        metadata["error"] = {**exc.to_dict(), "status_code": exc.status_code}
+        return QueryResult(success=False, query=run.question, sql=run.sql, error=exc.message, metadata=metadata)

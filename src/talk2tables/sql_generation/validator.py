@@ -1,0 +1,149 @@
+"""Validate generated SQL with sqlglot against the gathered `database://schema`, before it reaches the database.
+
+Checks, in order: one statement, read-only (the Database MCP's own guard), in the schema's dialect; every
+table exists (CTE names and table functions aside); every column resolves in its scope (aliases, CTEs,
+subqueries), via sqlglot's optimizer `qualify`. Messages name what is wrong and what exists instead, because
+they go back to the LLM for the next attempt.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
+
+from talk2tables.database_mcp.guard import check_read_only
+from talk2tables.errors import SQLValidationError, UnsafeQueryError
+
+_UNRESOLVED = re.compile(r"Column '\"?(?P<column>[^'\"]+)\"?' could not be resolved(?: for table: '(?P<table>[^']+)')?")
+_UNKNOWN = re.compile(r"Unknown column: (?P<column>\S+)")
+MAX_LISTED_COLUMNS = 40
+
+
+def schema_mapping(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """`{table: {column: type}}` from a `database://schema` resource."""
+    mapping: dict[str, dict[str, str]] = {}
+    for table in schema.get("tables", []):
+        if not isinstance(table, dict) or not table.get("name"):
+            continue
+        columns = table.get("columns") or []
+        mapping[str(table["name"])] = {
+            str(c["name"]): str(c.get("type") or "TEXT") for c in columns if isinstance(c, dict) and c.get("name")
+        }
+    return mapping
+
+
+class SQLValidator:
+    """Checks SQL against one schema in one dialect; build one per request (the schema is read fresh)."""
+
+    def __init__(self, schema: dict[str, Any], dialect: str) -> None:
+        self.dialect = dialect
+        self.mapping = schema_mapping(schema)
+        tables: dict[str, object] = dict(self.mapping)
+        self._schema = MappingSchema(tables, dialect=dialect)
+
+    def validate(self, sql: str) -> exp.Expression:
+        """Return the parsed statement, or raise SQLValidationError with a message the LLM can act on."""
+        try:
+            statement = check_read_only(sql, self.dialect)
+        except UnsafeQueryError as exc:
+            reason = "syntax" if "could not be parsed" in exc.message else "unsafe"
+            raise SQLValidationError(exc.message, reason=reason, dialect=self.dialect) from exc
+        # Fold names the way the database would (SQLite ignores case; PostgreSQL lowers unquoted names).
+        normalized = normalize_identifiers(statement.copy(), dialect=self.dialect)
+        self._check_tables(normalized)
+        self._check_columns(normalized)
+        return statement
+
+    def _check_tables(self, statement: exp.Expression) -> None:
+        cte_names = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
+        for table in statement.find_all(exp.Table):
+            if not table.name:  # a table function, e.g. generate_series(...) or json_each(...)
+                continue
+            if not table.db and table.name.lower() in cte_names:
+                continue
+            if self._schema.find(table, raise_on_missing=False) is None:
+                raise SQLValidationError(
+                    f"Unknown table {table.name!r}: the database has no such table. "
+                    f"Tables that exist: {', '.join(sorted(self.mapping)) or 'none'}.",
+                    reason="unknown_table",
+                    table=table.name,
+                )
+
+    def _check_columns(self, statement: exp.Expression) -> None:
+        try:
+            qualify(
+                statement.copy(),
+                schema=self._schema,
+                dialect=self.dialect,
+                validate_qualify_columns=True,
+                identify=False,
+            )
+        except SqlglotError as exc:
+            raise self._column_error(str(exc), statement) from exc
+
+    def _column_error(self, detail: str, statement: exp.Expression) -> SQLValidationError:
+        referenced = self._referenced_tables(statement)
+        match = _UNRESOLVED.search(detail) or _UNKNOWN.search(detail)
+        if match is None:
+            return SQLValidationError(
+                f"The query does not fit the schema: {detail}. {self._columns_hint(referenced)}",
+                reason="schema",
+            )
+        column = match.group("column").strip('"')
+        holders = [t for t in referenced if column.lower() in {c.lower() for c in self.mapping[t]}]
+        if len(holders) > 1:
+            return SQLValidationError(
+                f"Ambiguous column {column!r}: it exists in {', '.join(holders)}; "
+                "prefix it with the table name or alias.",
+                reason="ambiguous_column",
+                column=column,
+            )
+        alias = match.groupdict().get("table")
+        if alias:
+            known = _sources(statement)
+            if alias.lower() not in {k.lower() for k in known}:
+                return SQLValidationError(
+                    f"Unknown table or alias {alias!r} in {alias}.{column}; the query's tables and aliases are: "
+                    f"{', '.join(known) or 'none'}.",
+                    reason="unknown_alias",
+                    column=column,
+                )
+            return SQLValidationError(
+                f"Unknown column {alias}.{column}: {alias} has no column {column!r}. {self._columns_hint(referenced)}",
+                reason="unknown_column",
+                column=column,
+            )
+        return SQLValidationError(
+            f"Unknown column {column!r}: no table in the query has it. {self._columns_hint(referenced)}",
+            reason="unknown_column",
+            column=column,
+        )
+
+    def _referenced_tables(self, statement: exp.Expression) -> list[str]:
+        by_lower = {name.lower(): name for name in self.mapping}
+        names = [by_lower.get(t.name.lower()) for t in statement.find_all(exp.Table) if t.name]
+        return list(dict.fromkeys(n for n in names if n is not None))
+
+    def _columns_hint(self, tables: list[str]) -> str:
+        if not tables:
+            return f"Tables that exist: {', '.join(sorted(self.mapping))}."
+        parts = []
+        for table in tables:
+            columns = list(self.mapping[table])
+            listed = ", ".join(columns[:MAX_LISTED_COLUMNS]) + (", ..." if len(columns) > MAX_LISTED_COLUMNS else "")
+            parts.append(f"{table}({listed})")
+        return "Columns that exist: " + "; ".join(parts) + "."
+
+
+def _sources(statement: exp.Expression) -> list[str]:
+    """Names a column may be prefixed with: table names and aliases, subquery aliases, CTE names."""
+    names = [t.alias_or_name for t in statement.find_all(exp.Table) if t.alias_or_name]
+    names += [s.alias for s in statement.find_all(exp.Subquery) if s.alias]
+    names += [c.alias_or_name for c in statement.find_all(exp.CTE)]
+    return list(dict.fromkeys(names))

@@ -1,0 +1,164 @@
+"""SQLValidator: sqlglot against the gathered schema, before anything reaches the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from talk2tables.errors import SQLValidationError
+from talk2tables.sql_generation.validator import SQLValidator, schema_mapping
+from tests.sql_generation.resources import sample_schema
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def validator(request: pytest.FixtureRequest) -> SQLValidator:
+    return SQLValidator(sample_schema(request.param), request.param)
+
+
+def refusal(validator: SQLValidator, sql: str) -> SQLValidationError:
+    with pytest.raises(SQLValidationError) as caught:
+        validator.validate(sql)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT COUNT(*) FROM products",
+        "SELECT p.product_name, SUM(s.total_amount) AS revenue FROM sales s JOIN products p "
+        "ON p.product_id = s.product_id GROUP BY p.product_name ORDER BY revenue DESC LIMIT 5",
+        "WITH t AS (SELECT customer_id, SUM(total_amount) AS spent FROM sales GROUP BY customer_id) "
+        "SELECT c.first_name, t.spent FROM t JOIN customers c ON c.customer_id = t.customer_id",
+        "SELECT c.first_name FROM customers AS c WHERE c.customer_id IN "
+        "(SELECT s.customer_id FROM sales s WHERE s.total_amount > 100)",
+        "SELECT x.n FROM (SELECT COUNT(*) AS n FROM sales) AS x",
+        "SELECT category, COUNT(*) AS n FROM products GROUP BY category HAVING COUNT(*) > 1 ORDER BY n",
+        "SELECT * FROM customers c JOIN sales s USING (customer_id)",
+        "SELECT PRODUCT_NAME FROM Products",
+        "SELECT 1 UNION SELECT product_id FROM products",
+        "SELECT COUNT(*) FROM sales s WHERE EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = s.customer_id)",
+        "SELECT product_name FROM products;",
+    ],
+)
+def test_accepts_valid_read_only_queries(validator: SQLValidator, sql: str) -> None:
+    assert validator.validate(sql) is not None
+
+
+def test_refuses_an_unknown_table_and_lists_the_tables_that_exist(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT first_name FROM clients")
+    assert "Unknown table 'clients'" in error.message
+    assert "customers, products, sales" in error.message
+    assert error.context["reason"] == "unknown_table"
+
+
+def test_refuses_an_unknown_column_and_lists_the_columns_of_the_tables_used(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT full_name FROM customers")
+    assert "Unknown column 'full_name'" in error.message
+    assert "customers(customer_id, first_name, last_name, city, region)" in error.message
+    assert error.context["reason"] == "unknown_column"
+
+
+def test_refuses_an_unknown_column_behind_a_table_alias(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT c.email FROM customers AS c")
+    assert "email" in error.message
+    assert error.context["reason"] == "unknown_column"
+
+
+def test_refuses_an_alias_that_no_table_in_the_query_has(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT x.first_name FROM customers AS c")
+    assert "Unknown table or alias 'x'" in error.message
+    assert "c" in error.message.split("aliases are:")[1]
+
+
+def test_refuses_an_ambiguous_column_and_names_the_tables_that_have_it(validator: SQLValidator) -> None:
+    error = refusal(
+        validator, "SELECT customer_id FROM customers JOIN sales ON customers.customer_id = sales.customer_id"
+    )
+    assert "Ambiguous column 'customer_id'" in error.message
+    assert "customers, sales" in error.message
+
+
+def test_refuses_a_column_missing_from_a_cte(validator: SQLValidator) -> None:
+    error = refusal(validator, "WITH t AS (SELECT customer_id FROM sales) SELECT t.total_amount FROM t")
+    assert "total_amount" in error.message
+
+
+def test_refuses_a_column_missing_from_a_subquery(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT x.revenue FROM (SELECT SUM(total_amount) AS total FROM sales) AS x")
+    assert "revenue" in error.message
+
+
+def test_refuses_an_unknown_column_inside_a_subquery_filter(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT first_name FROM customers WHERE customer_id IN (SELECT buyer FROM sales)")
+    assert "buyer" in error.message
+
+
+def test_refuses_system_tables_that_the_schema_does_not_list(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT * FROM sqlite_master")
+    assert error.context["reason"] == "unknown_table"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP TABLE customers",
+        "DELETE FROM sales",
+        "UPDATE products SET price = 0",
+        "INSERT INTO products (product_id) VALUES (1)",
+        "CREATE TABLE x AS SELECT * FROM sales",
+        "WITH d AS (DELETE FROM sales RETURNING *) SELECT * FROM d",
+        "ATTACH DATABASE '/tmp/x.db' AS x",
+        "PRAGMA writable_schema = 1",
+    ],
+)
+def test_refuses_writes_and_ddl(validator: SQLValidator, sql: str) -> None:
+    error = refusal(validator, sql)
+    assert error.message.startswith("Refused:")
+    assert error.context["reason"] in ("unsafe", "syntax")  # PostgreSQL has no ATTACH or PRAGMA at all
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT 1; SELECT 2", "SELECT product_name FROM products; DROP TABLE products", "SELECT 1;;DELETE FROM sales"],
+)
+def test_refuses_more_than_one_statement(validator: SQLValidator, sql: str) -> None:
+    error = refusal(validator, sql)
+    assert "exactly one statement" in error.message
+
+
+def test_refuses_syntax_errors_naming_the_dialect(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELEC product_name FROM products")
+    assert error.context["reason"] == "syntax"
+    assert validator.dialect in error.message
+
+
+def test_refuses_an_empty_query(validator: SQLValidator) -> None:
+    assert "empty" in refusal(validator, "   ").message
+
+
+def test_quoted_identifiers_follow_the_dialects_case_rules() -> None:
+    # PostgreSQL folds unquoted names to lower case but keeps quoted ones; SQLite ignores case.
+    SQLValidator(sample_schema("sqlite"), "sqlite").validate('SELECT "First_Name" FROM customers')
+    with pytest.raises(SQLValidationError):
+        SQLValidator(sample_schema("postgres"), "postgres").validate('SELECT "First_Name" FROM customers')
+
+
+def test_parses_in_the_schemas_dialect() -> None:
+    # The regex operator ~ is PostgreSQL; backtick quoting is SQLite's (and MySQL's), not PostgreSQL's.
+    regex = "SELECT product_name FROM products WHERE product_name ~ '^M'"
+    backticks = "SELECT `product_name` FROM products"
+    SQLValidator(sample_schema("postgres"), "postgres").validate(regex)
+    SQLValidator(sample_schema("sqlite"), "sqlite").validate(backticks)
+    with pytest.raises(SQLValidationError):
+        SQLValidator(sample_schema("sqlite"), "sqlite").validate(regex)
+    with pytest.raises(SQLValidationError):
+        SQLValidator(sample_schema("postgres"), "postgres").validate(backticks)
+
+
+def test_schema_mapping_reads_the_database_mcp_schema_resource() -> None:
+    mapping = schema_mapping(sample_schema())
+    assert mapping["products"] == {
+        "product_id": "INTEGER",
+        "product_name": "VARCHAR(80)",
+        "category": "VARCHAR(40)",
+        "price": "NUMERIC(10, 2)",
+    }
