@@ -1,0 +1,220 @@
+"""SQLGenerator through the real provider code (pydantic-ai, the OpenAI SDK, HTTP) against the scripted LLM."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from talk2tables.errors import LLMNotConfiguredError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
+from talk2tables.sql_generation.generator import SQLGenerator
+from talk2tables.sql_generation.output import Attempt, GeneratedSQL
+from talk2tables.sql_generation.providers import LLMConfig
+from tests.sql_generation.resources import sample_context
+from tests.support.processes import free_port
+from tests.support.scripted_llm import ScriptedLLMServer, answer, entity
+
+QUESTION = "What were the total sales of abracadabra?"
+GOOD_SQL = (
+    "SELECT SUM(s.total_amount) FROM sales s JOIN products p ON p.product_id = s.product_id "
+    "WHERE p.product_name = 'Magic Wand Pro'"
+)
+
+
+@pytest.fixture
+async def generator(llm_config: LLMConfig) -> AsyncIterator[SQLGenerator]:
+    gen = SQLGenerator(llm_config)
+    yield gen
+    await gen.aclose()
+
+
+def script(llm: ScriptedLLMServer, *responses: dict[str, object], match: str = "abracadabra") -> None:
+    llm.llm.set_script([{"match": match, "responses": list(responses)}])
+
+
+async def test_returns_the_sql_entities_explanation_and_confidence(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    script(
+        llm,
+        answer(GOOD_SQL, entities=[entity("abracadabra", "Magic Wand Pro")], explanation="Sums it.", confidence=0.8),
+    )
+    generated = await generator.generate(QUESTION, sample_context())
+    assert generated.sql == GOOD_SQL
+    assert generated.resolved_entities[0].term == "abracadabra"
+    assert generated.resolved_entities[0].resolved_to == "Magic Wand Pro"
+    assert generated.resolved_entities[0].kind == "product"
+    assert generated.resolved_entities[0].source_server == "Product Metadata MCP"
+    assert (generated.explanation, generated.confidence) == ("Sums it.", 0.8)
+
+
+async def test_sends_resources_in_the_system_message_and_the_question_last_with_a_json_schema(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    script(llm, answer(GOOD_SQL))
+    await generator.generate(QUESTION, sample_context())
+    body = llm.llm.requests[0]
+    messages = body["messages"]
+    assert messages[0]["role"] == "system"
+    assert "resource://product_aliases" in messages[0]["content"]
+    assert "Magic Wand Pro" in messages[0]["content"]
+    assert messages[-1] == {"role": "user", "content": f"Question: {QUESTION}"}
+    assert all(QUESTION not in m["content"] for m in messages if m["role"] == "system")
+    assert body["response_format"] == {"type": "json_object", "schema": GeneratedSQL.model_json_schema()}
+    assert body["temperature"] == 0.0
+
+
+async def test_the_system_messages_are_identical_for_different_questions(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    llm.llm.set_script([{"match": "", "responses": [answer("SELECT 1")]}])
+    await generator.generate("How many customers?", sample_context())
+    await generator.generate("Top 5 products by revenue?", sample_context())
+    first, second = (r["messages"] for r in llm.llm.requests)
+    assert [m for m in first if m["role"] == "system"] == [m for m in second if m["role"] == "system"]
+
+
+@pytest.mark.parametrize("mode", ["tool", "native"])
+async def test_tool_and_native_output_modes_work_through_the_same_server(
+    llm: ScriptedLLMServer, llm_config: LLMConfig, mode: str
+) -> None:
+    script(llm, answer(GOOD_SQL, explanation=f"via {mode}"))
+    generator = SQLGenerator(replace(llm_config, output_mode=mode))  # type: ignore[arg-type]
+    try:
+        generated = await generator.generate(QUESTION, sample_context())
+    finally:
+        await generator.aclose()
+    assert generated.explanation == f"via {mode}"
+    body = llm.llm.requests[0]
+    if mode == "tool":
+        assert body["tools"][0]["function"]["name"] == "final_result"
+    else:
+        assert body["response_format"]["type"] == "json_schema"
+
+
+async def test_a_recovery_turn_replays_the_failed_answer_and_its_error(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    script(llm, answer("SELECT full_name FROM customers"), answer(GOOD_SQL, explanation="fixed"))
+    first = await generator.generate(QUESTION, sample_context())
+    failed = Attempt(1, first.sql, "Unknown column 'full_name'", "validating", raw=first.model_dump_json())
+    second = await generator.generate(QUESTION, sample_context(), [failed])
+    assert (second.sql, second.explanation) == (GOOD_SQL, "fixed")
+    messages = llm.llm.requests[1]["messages"]
+    roles = [m["role"] for m in messages if m["role"] != "system"]
+    assert roles == ["user", "assistant", "user"]
+    assert "SELECT full_name FROM customers" in messages[-2]["content"]
+    assert "Unknown column 'full_name'" in messages[-1]["content"]
+    assert "SELECT full_name FROM customers" in messages[-1]["content"]
+
+
+async def test_invalid_json_is_an_output_error_carrying_what_the_llm_said(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    script(llm, {"raw": "Sure! Here is your query: SELECT 1"})
+    with pytest.raises(LLMOutputError) as caught:
+        await generator.generate(QUESTION, sample_context())
+    assert caught.value.context["raw"] == "Sure! Here is your query: SELECT 1"
+    assert "not the JSON object asked for" in caught.value.message
+    assert len(llm.llm.requests) == 1  # no hidden retries: the pipeline owns recovery
+
+
+async def test_json_of_the_wrong_shape_is_an_output_error(llm: ScriptedLLMServer, generator: SQLGenerator) -> None:
+    script(llm, {"content": {"query": "SELECT 1"}})
+    with pytest.raises(LLMOutputError):
+        await generator.generate(QUESTION, sample_context())
+
+
+async def test_a_server_error_is_llm_unavailable_with_the_servers_message(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    script(llm, {"status": 500, "message": "model crashed"})
+    with pytest.raises(LLMUnavailableError) as caught:
+        await generator.generate(QUESTION, sample_context())
+    assert "HTTP 500" in caught.value.message
+    assert "model crashed" in caught.value.message
+    assert llm.base_url in caught.value.message
+    assert len(llm.llm.requests) == 1
+
+
+async def test_sdk_retries_follow_the_setting(llm: ScriptedLLMServer, llm_config: LLMConfig) -> None:
+    script(llm, {"status": 503})
+    generator = SQLGenerator(replace(llm_config, max_retries=1))
+    try:
+        with pytest.raises(LLMUnavailableError):
+            await generator.generate(QUESTION, sample_context())
+    finally:
+        await generator.aclose()
+    assert len(llm.llm.requests) == 2
+
+
+async def test_a_refused_key_says_which_variable_to_check(llm: ScriptedLLMServer, llm_config: LLMConfig) -> None:
+    script(llm, answer(GOOD_SQL))
+    generator = SQLGenerator(replace(llm_config, openai_api_key="sk-wrong"))
+    try:
+        with pytest.raises(LLMUnavailableError) as caught:
+            await generator.generate(QUESTION, sample_context())
+    finally:
+        await generator.aclose()
+    assert "refused the credentials (HTTP 401)" in caught.value.message
+    assert "OPENAI_API_KEY" in caught.value.message
+    assert "sk-wrong" not in caught.value.message
+
+
+async def test_a_hung_llm_times_out_within_the_deadline(llm: ScriptedLLMServer, llm_config: LLMConfig) -> None:
+    script(llm, {"hang": True})
+    generator = SQLGenerator(replace(llm_config, timeout_seconds=1))
+    started = time.monotonic()
+    try:
+        with pytest.raises(LLMTimeoutError) as caught:
+            await generator.generate(QUESTION, sample_context())
+    finally:
+        await generator.aclose()
+    assert time.monotonic() - started < 15  # 1 s deadline; generous bound for a busy machine
+    assert "did not answer within 1 s" in caught.value.message
+    assert "T2T_LLM_TIMEOUT" in caught.value.message
+    assert caught.value.status_code == 504
+
+
+async def test_a_slow_answer_within_the_deadline_succeeds(llm: ScriptedLLMServer, generator: SQLGenerator) -> None:
+    script(llm, {"delay_ms": 300, **answer(GOOD_SQL)})
+    assert (await generator.generate(QUESTION, sample_context())).sql == GOOD_SQL
+
+
+async def test_an_unreachable_endpoint_says_to_check_the_base_url(llm_config: LLMConfig) -> None:
+    generator = SQLGenerator(replace(llm_config, openai_base_url=f"http://127.0.0.1:{free_port()}/v1"))
+    try:
+        with pytest.raises(LLMUnavailableError) as caught:
+            await generator.generate(QUESTION, sample_context())
+    finally:
+        await generator.aclose()
+    assert "Could not reach the LLM" in caught.value.message
+    assert "OPENAI_BASE_URL" in caught.value.message
+
+
+async def test_a_request_the_server_rejects_suggests_the_output_mode_setting(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    script(llm, {"status": 400, "message": "response_format is not supported"})
+    with pytest.raises(LLMUnavailableError) as caught:
+        await generator.generate(QUESTION, sample_context())
+    assert "response_format is not supported" in caught.value.message
+    assert "T2T_LLM_OUTPUT_MODE" in caught.value.message
+
+
+async def test_no_provider_configured_fails_at_generation_not_at_construction() -> None:
+    generator = SQLGenerator(LLMConfig(model=None))
+    assert generator.describe() == {"model": None}
+    with pytest.raises(LLMNotConfiguredError, match="T2T_LLM_MODEL"):
+        await generator.generate(QUESTION, sample_context())
+
+
+async def test_describe_names_the_model_and_mode_but_never_the_key(
+    llm: ScriptedLLMServer, generator: SQLGenerator
+) -> None:
+    generator.ensure_configured()
+    described = generator.describe()
+    assert described == {"model": "openai:scripted", "output_mode": "prompted", "endpoint": llm.base_url}
+    assert "sk-" not in repr(described)
