@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from talk2tables.product_metadata_mcp.models import TABLE_COLUMN, ProductMetadata, table_column_references
 
-Columns = dict[str, set[str]]
+# table → column → its type as the database names it
+Columns = dict[str, dict[str, str]]
 
 
 def reference_problems(metadata: ProductMetadata, engine: Engine) -> list[str]:
@@ -24,11 +25,11 @@ def reference_problems(metadata: ProductMetadata, engine: Engine) -> list[str]:
         for reference, value in product.database_references.items():
             location = f"product_aliases.{key}.database_references.{reference}"
             table_name, column_name = reference.split(".", 1)
-            missing = _missing(table_name, column_name, columns)
-            if missing:
-                problems.append(f"{location}: {missing}")
-            elif not _value_present(engine, table_name, column_name, value):
-                problems.append(f"{location}: no row of {table_name} has {column_name} = {value!r}")
+            problem = _missing(table_name, column_name, columns) or _value_problem(
+                engine, table_name, column_name, value, columns[table_name][column_name]
+            )
+            if problem:
+                problems.append(f"{location}: {problem}")
     for term, hint in metadata.column_mappings.user_friendly_terms.items():
         problems += _hint_problems(f"column_mappings.user_friendly_terms.{term}", hint, columns)
     return problems
@@ -36,7 +37,8 @@ def reference_problems(metadata: ProductMetadata, engine: Engine) -> list[str]:
 
 def _columns_by_table(engine: Engine) -> Columns:
     inspector = inspect(engine)
-    return {name: {c["name"] for c in inspector.get_columns(name)} for name in inspector.get_table_names()}
+    names = [*inspector.get_table_names(), *inspector.get_view_names()]
+    return {name: {c["name"]: str(c["type"]) for c in inspector.get_columns(name)} for name in names}
 
 
 def _missing(table_name: str, column_name: str, columns: Columns) -> str | None:
@@ -48,15 +50,16 @@ def _missing(table_name: str, column_name: str, columns: Columns) -> str | None:
     return None
 
 
-def _value_present(engine: Engine, table_name: str, column_name: str, value: object) -> bool:
+def _value_problem(engine: Engine, table_name: str, column_name: str, value: object, column_type: str) -> str | None:
     target: ColumnClause[Any] = column(column_name)
     query = select(literal(1)).select_from(table(table_name, target)).where(target == value).limit(1)
     try:
         with engine.connect() as connection:
-            return connection.execute(query).first() is not None
+            found = connection.execute(query).first() is not None
     except SQLAlchemyError:
-        # e.g. PostgreSQL refusing to compare an integer column with text: the value is not there.
-        return False
+        # e.g. PostgreSQL refusing to compare an integer column with text.
+        return f"{value!r} cannot be compared with {table_name}.{column_name} ({column_type}); use a value of that type"
+    return None if found else f"no row of {table_name} has {column_name} = {value!r}"
 
 
 def _hint_problems(location: str, hint: str, columns: Columns) -> list[str]:
