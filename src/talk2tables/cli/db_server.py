@@ -65,7 +65,7 @@ def db_server(
     )
     try:
         engine = create_readonly_engine(config.database_url, statement_timeout_seconds=config.statement_timeout_seconds)
-        verify_connection(engine)
+        tables = verify_connection(engine)
     except Talk2TablesError as error:
         typer.echo(f"Error: {error.message}", err=True)
         raise typer.Exit(1) from None
@@ -75,6 +75,7 @@ def db_server(
         url=f"http://{host}:{port}/sse",
         database=redact_text(config.database_url),
         dialect=sqlglot_dialect(engine),
+        tables=len(tables),
         description=str(config.description_path),
         max_rows=config.max_rows,
         statement_timeout_seconds=config.statement_timeout_seconds,

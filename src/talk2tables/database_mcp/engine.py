@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -53,7 +53,7 @@ def normalize_database_url(url_or_path: str) -> str:
         return f"sqlite:///{Path(text).expanduser().resolve()}"
     try:
         url = make_url(text)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise ConfigurationError(
             f"Could not read the database URL {redact_text(text)!r}: {exc}. "
             "Use a file path or a URL such as postgresql://user@host:5432/dbname."
@@ -128,11 +128,12 @@ def _postgres_engine(url: URL, statement_timeout_seconds: float | None) -> Engin
     return engine
 
 
-def verify_connection(engine: Engine) -> None:
-    """Fail at start, not on the first question, when the database cannot be reached."""
+def verify_connection(engine: Engine) -> list[str]:
+    """Fail at start, not on the first question, when the database cannot be read; returns its tables."""
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1").scalar_one()
+            # Listing tables reads the catalog, so a file that is not a database fails here, not later.
+            return list(inspect(conn).get_table_names())
     except SQLAlchemyError as exc:
         detail = redact_text(str(getattr(exc, "orig", None) or exc)).strip().splitlines()[0]
         raise ConfigurationError(

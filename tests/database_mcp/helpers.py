@@ -1,0 +1,115 @@
+"""What the Database MCP tests share: a real MCP client over SSE, refusal cases, data fingerprints."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from mcp import ClientSession
+from mcp.client.sse import sse_client
+from mcp.types import CallToolResult
+
+from talk2tables.sample_data.generator import SampleData, generate
+
+TOOL_ERROR_PREFIX = "Error executing tool execute_query: "
+
+
+@asynccontextmanager
+async def mcp_session(url: str, *, token: str | None = None) -> AsyncIterator[ClientSession]:
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    async with (
+        sse_client(url, headers=headers, timeout=10, sse_read_timeout=60) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        yield session
+
+
+async def read_json(session: ClientSession, uri: str) -> Any:
+    result = await session.read_resource(uri)
+    return json.loads(result.contents[0].text)  # type: ignore[union-attr]
+
+
+async def query(session: ClientSession, sql: str) -> CallToolResult:
+    return await session.call_tool("execute_query", {"query": sql})
+
+
+def error_text(result: CallToolResult) -> str:
+    """The tool error's own message (the SDK prefixes it with the tool's name)."""
+    assert result.is_error, f"expected a tool error, got {result.structured_content}"
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert text.startswith(TOOL_ERROR_PREFIX), text
+    return text.removeprefix(TOOL_ERROR_PREFIX)
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# Statements every dialect must refuse, with the words the refusal must contain.
+REFUSED_EVERYWHERE: list[tuple[str, str]] = [
+    ("DROP TABLE sales", "not DROP"),
+    ("DELETE FROM sales", "not DELETE"),
+    ("UPDATE sales SET total_amount = 0", "not UPDATE"),
+    ("INSERT INTO products (product_id, product_name) VALUES (1, 'x')", "not INSERT"),
+    ("ALTER TABLE sales ADD COLUMN hacked INTEGER", "not ALTER"),
+    ("CREATE TABLE stolen AS SELECT * FROM customers", "not CREATE"),
+    ("SELECT 1; DROP TABLE sales", "exactly one statement"),
+    ("SELECT * FROM sales;\n-- harmless looking\nDELETE FROM sales", "exactly one statement"),
+    ("/* just a select */ DeLeTe FrOm sales", "not DELETE"),
+    ("sElEcT 1; dRoP tAbLe sales", "exactly one statement"),
+    ("WITH gone AS (DELETE FROM sales RETURNING *) SELECT * FROM gone", "contains DELETE"),
+    ("WITH x AS (SELECT 1 AS a) INSERT INTO sales (sale_id) SELECT a FROM x", "INSERT"),
+    ("SELECT * INTO sales_copy FROM sales", "SELECT ... INTO"),
+    ("BEGIN", "transaction"),
+    ("COMMIT", "COMMIT"),
+    ("SELEC * FROM sales", "could not be parsed"),
+    ("", "empty"),
+    ("  ;  ", "empty"),
+]
+REFUSED_SQLITE: list[tuple[str, str]] = [
+    ("PRAGMA query_only = OFF", "PRAGMA"),
+    ("PRAGMA writable_schema = ON", "PRAGMA"),
+    ("ATTACH DATABASE '/tmp/t2t-evil.db' AS evil", "ATTACH"),
+    ("DETACH DATABASE main", "DETACH"),
+    ("VACUUM", "VACUUM"),
+    ("VACUUM INTO '/tmp/t2t-copy.db'", "VACUUM"),
+    ("SELECT load_extension('/tmp/evil.so')", "load_extension()"),
+    ("SELECT LOAD_EXTENSION('/tmp/evil.so')", "load_extension()"),
+    ("SELECT writefile('/tmp/t2t-x', 'data')", "writefile()"),
+    ("SELECT readfile('/etc/passwd')", "readfile()"),
+    ("SELECT fts3_tokenizer('simple')", "fts3_tokenizer()"),
+    ("REPLACE INTO products (product_id) VALUES (123)", "REPLACE"),
+]
+REFUSED_POSTGRES: list[tuple[str, str]] = [
+    ("SET default_transaction_read_only = off", "SET"),
+    ("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", "SET"),
+    ("SELECT set_config('default_transaction_read_only', 'off', false)", "set_config()"),
+    ("SELECT pg_read_file('/etc/passwd')", "pg_read_file()"),
+    ("SELECT * FROM pg_ls_dir('.')", "pg_ls_dir()"),
+    ("SELECT lo_import('/etc/passwd')", "lo_import()"),
+    ("SELECT lo_export(1, '/tmp/t2t-x')", "lo_export()"),
+    ("SELECT pg_terminate_backend(1)", "pg_terminate_backend()"),
+    ("SELECT pg_sleep(30)", "pg_sleep()"),
+    ("SELECT pg_catalog.pg_sleep(30)", "pg_sleep()"),
+    ("SELECT nextval('some_sequence')", "nextval()"),
+    ("SELECT * FROM dblink('host=evil', 'SELECT 1') AS t(a int)", "dblink()"),
+    ("SELECT query_to_xml('DELETE FROM sales', true, true, '')", "query_to_xml()"),
+    ("COPY sales TO '/tmp/t2t-sales.csv'", "COPY"),
+    ("COPY sales FROM PROGRAM 'id'", "COPY"),
+    ("SELECT * FROM sales FOR UPDATE", "row-locking"),
+    ("TRUNCATE sales", "TRUNCATE"),
+    ("DO $$ BEGIN DELETE FROM sales; END $$", "DO"),
+    ("GRANT ALL ON sales TO PUBLIC", "GRANT"),
+]
+
+
+@functools.cache
+def sample_rows() -> SampleData:
+    """The generated sample store, built once per test process (it is what every sample database holds)."""
+    return generate()

@@ -1,0 +1,145 @@
+"""The executor on its own: guard + read-only connection + time limit + row cap, real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from talk2tables.database_mcp.engine import create_readonly_engine
+from talk2tables.database_mcp.executor import QueryExecutor
+from talk2tables.errors import DatabaseError, UnsafeQueryError
+from tests.database_mcp.helpers import REFUSED_EVERYWHERE, REFUSED_SQLITE, file_digest, sample_rows
+from tests.support.postgres import PostgresServer
+
+SLOW = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT COUNT(*) FROM n"
+REVENUE_BY_REGION = "SELECT region, ROUND(SUM(total_amount), 2) AS revenue FROM sales GROUP BY region ORDER BY region"
+
+
+def expected_revenue_by_region() -> list[list[object]]:
+    totals: dict[str, float] = {}
+    for sale in sample_rows().sales:
+        totals[sale["region"]] = totals.get(sale["region"], 0.0) + sale["total_amount"]
+    return [[region, round(total, 2)] for region, total in sorted(totals.items())]
+
+
+@pytest.fixture(scope="module")
+def sqlite_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(shutil.copy(sample_db, tmp_path_factory.mktemp("executor") / "shop.db"))
+
+
+@pytest.fixture(scope="module")
+def executor(sqlite_db: Path) -> Iterator[QueryExecutor]:
+    engine = create_readonly_engine(str(sqlite_db))
+    yield QueryExecutor(engine, max_rows=50, statement_timeout_seconds=0.5)
+    engine.dispose()
+
+
+def test_returns_columns_rows_and_count(executor: QueryExecutor) -> None:
+    result = executor.execute(REVENUE_BY_REGION)
+    assert result.columns == ["region", "revenue"]
+    assert result.rows == expected_revenue_by_region()
+    assert result.row_count == 4
+    assert result.truncated is False
+
+
+def test_caps_rows_and_says_the_result_was_truncated(executor: QueryExecutor) -> None:
+    result = executor.execute("SELECT sale_id FROM sales ORDER BY sale_id")
+    assert result.row_count == 50
+    assert result.rows == [[i] for i in range(1, 51)]
+    assert result.truncated is True
+
+
+def test_a_result_exactly_at_the_cap_is_not_truncated(executor: QueryExecutor) -> None:
+    result = executor.execute("SELECT sale_id FROM sales ORDER BY sale_id LIMIT 50")
+    assert result.row_count == 50
+    assert result.truncated is False
+
+
+def test_returns_dates_as_iso_strings(executor: QueryExecutor) -> None:
+    result = executor.execute("SELECT MIN(sale_date), MAX(sale_date) FROM sales")
+    assert result.rows == [["2024-01-01", "2025-12-31"]]
+
+
+def test_passes_percent_signs_and_colons_to_the_database_verbatim(executor: QueryExecutor) -> None:
+    result = executor.execute("SELECT '100%', 'a:b', ':name', COUNT(*) FROM customers WHERE email LIKE '%@%'")
+    assert result.rows == [["100%", "a:b", ":name", 600]]
+
+
+def test_an_empty_result_keeps_its_column_names(executor: QueryExecutor) -> None:
+    result = executor.execute("SELECT product_name, price FROM products WHERE price < 0")
+    assert result.columns == ["product_name", "price"]
+    assert result.rows == []
+    assert result.row_count == 0
+
+
+def test_database_errors_carry_the_databases_own_words(executor: QueryExecutor) -> None:
+    with pytest.raises(DatabaseError) as error:
+        executor.execute("SELECT full_name FROM customers")
+    assert error.value.message == "no such column: full_name"
+
+
+def test_stops_a_query_at_the_time_limit_and_keeps_working(executor: QueryExecutor) -> None:
+    with pytest.raises(DatabaseError) as error:
+        executor.execute(SLOW)
+    assert error.value.message.startswith("Timed out: ")
+    assert "0.5 s statement time limit" in error.value.message
+    assert error.value.context["reason"] == "timeout"
+    assert executor.execute("SELECT COUNT(*) FROM products").rows == [[18]]
+
+
+@pytest.mark.parametrize(("sql", "reason"), REFUSED_EVERYWHERE + REFUSED_SQLITE)
+def test_refuses_before_touching_the_database_and_nothing_changes(
+    executor: QueryExecutor, sqlite_db: Path, sql: str, reason: str
+) -> None:
+    before = file_digest(sqlite_db)
+    with pytest.raises(UnsafeQueryError, match=r"^Refused: "):
+        executor.execute(sql)
+    assert file_digest(sqlite_db) == before
+
+
+def test_refuses_a_row_cap_below_one(sample_db: Path) -> None:
+    with pytest.raises(ValueError, match="max_rows"):
+        QueryExecutor(create_readonly_engine(str(sample_db)), max_rows=0, statement_timeout_seconds=1)
+
+
+@pytest.fixture(scope="module")
+def pg_executor(postgres_sample: PostgresServer) -> Iterator[QueryExecutor]:
+    engine = create_readonly_engine(postgres_sample.reader_url, statement_timeout_seconds=0.5)
+    yield QueryExecutor(engine, max_rows=50, statement_timeout_seconds=0.5)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+class TestOnPostgres:
+    def test_returns_the_same_answer_as_sqlite(self, pg_executor: QueryExecutor, executor: QueryExecutor) -> None:
+        assert pg_executor.execute(REVENUE_BY_REGION).rows == executor.execute(REVENUE_BY_REGION).rows
+
+    def test_turns_decimals_into_numbers_and_dates_into_strings(self, pg_executor: QueryExecutor) -> None:
+        result = pg_executor.execute("SELECT price, launch_date FROM products WHERE product_id = 123")
+        assert result.rows == [[49.99, "2023-06-01"]]
+
+    def test_caps_rows_with_a_server_side_cursor(self, pg_executor: QueryExecutor) -> None:
+        result = pg_executor.execute("SELECT sale_id FROM sales ORDER BY sale_id")
+        assert (result.row_count, result.truncated, result.rows[-1]) == (50, True, [50])
+
+    def test_passes_percent_signs_through(self, pg_executor: QueryExecutor) -> None:
+        result = pg_executor.execute("SELECT COUNT(*) FROM products WHERE product_name LIKE 'M%'")
+        assert result.rows == [[2]]
+
+    def test_database_errors_carry_the_databases_own_words(self, pg_executor: QueryExecutor) -> None:
+        with pytest.raises(DatabaseError) as error:
+            pg_executor.execute("SELECT full_name FROM customers")
+        assert error.value.message == 'column "full_name" does not exist'
+
+    def test_includes_the_databases_hint_when_it_gives_one(self, pg_executor: QueryExecutor) -> None:
+        with pytest.raises(DatabaseError) as error:
+            pg_executor.execute("SELECT sales.total_amount FROM products")
+        assert error.value.message.startswith('missing FROM-clause entry for table "sales"')
+
+    def test_stops_a_query_at_the_statement_timeout_and_keeps_working(self, pg_executor: QueryExecutor) -> None:
+        with pytest.raises(DatabaseError, match=r"^Timed out: "):
+            pg_executor.execute(SLOW)
+        assert pg_executor.execute("SELECT COUNT(*) FROM products").rows == [[18]]
