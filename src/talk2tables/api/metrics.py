@@ -38,7 +38,10 @@ class Metrics:
             registry=r,
         )
         self.mcp_connections = Counter(
-            "t2t_mcp_connections", "MCP server interactions per request by outcome.", ["server", "outcome"], registry=r
+            "t2t_mcp_connections",
+            "MCP server sessions used per request, by registry key and outcome.",
+            ["server", "outcome"],
+            registry=r,
         )
         self.resource_fetch_seconds = Histogram(
             "t2t_resource_fetch_seconds",
@@ -85,10 +88,10 @@ class Metrics:
         failed = error.get("server") if error.get("type") in _MCP_FAILURES else None
         if failed:
             self.mcp_connections.labels(failed, "failure").inc()
-        for server in meta.get("servers") or []:
-            name = server.get("name") if isinstance(server, dict) else None
-            if name and name != failed:
-                self.mcp_connections.labels(name, "success").inc()
+        for server in meta.get("servers") or []:  # labelled by registry key, as errors name servers
+            key = server.get("key") if isinstance(server, dict) else None
+            if key and key != failed:
+                self.mcp_connections.labels(key, "success").inc()
         for name, ms in (meta.get("server_timings_ms") or {}).items():
             if isinstance(ms, int | float):
                 self.resource_fetch_seconds.labels(name).observe(ms / 1000)
