@@ -75,6 +75,7 @@ class _Run:
         self.conflicts: list[dict[str, Any]] = []
         self.gather_timings: dict[str, float] = {}
         self.sql: str | None = None
+        self.dialect: str | None = None
 
     async def emit(self, stage: str, message: str, attempt: int | None = None) -> None:
         if self.progress is None:
@@ -108,6 +109,7 @@ class _Run:
             "timings_ms": dict(self.timings),
             "server_timings_ms": self.gather_timings,
             "conflicts": self.conflicts,
+            "dialect": self.dialect,
             "llm": generator.describe(),
         }
 
@@ -177,7 +179,8 @@ class Pipeline:
         run.servers = [{"name": s.name, "key": s.server_key, "priority": s.priority} for s in servers]
         run.conflicts = list(gather.conflicts)
         run.gather_timings = dict(gather.timings_ms)
-        return GenerationContext.from_servers(servers, self.orchestrator.database_dialect(gather))
+        run.dialect = self.orchestrator.database_dialect(gather)
+        return GenerationContext.from_servers(servers, run.dialect)
 
     async def _attempt(
         self, run: _Run, context: GenerationContext, validator: SQLValidator, number: int

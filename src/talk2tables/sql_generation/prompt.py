@@ -15,6 +15,7 @@ from talk2tables.sql_generation.context import SCHEMA_URI, GenerationContext
 from talk2tables.sql_generation.output import Attempt
 
 METADATA_URI = "database://metadata"
+OPEN, CLOSE = "<resources>", "</resources>"
 MAX_SAMPLE_CHARS = 60
 
 _DIALECT_HINTS = {
@@ -57,8 +58,8 @@ def build_system_prompt(context: GenerationContext) -> str:
         schema_uri=SCHEMA_URI,
         dialect_hint=_DIALECT_HINTS.get(context.dialect, f"Use {context.dialect} syntax and functions."),
     )
-    sections = [render_server(server) for server in context.servers]
-    return f"{rules}\n<resources>\n" + "\n\n".join(sections) + "\n</resources>"
+    sections = [_defang(render_server(server)) for server in context.servers]
+    return f"{rules}\n{OPEN}\n" + "\n\n".join(sections) + f"\n{CLOSE}"
 
 
 def question_message(question: str) -> str:
@@ -137,6 +138,11 @@ def _sample(value: Any) -> str:
     # Sample values are data from the database: shortened and quoted so they read as values, not text.
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= MAX_SAMPLE_CHARS else text[: MAX_SAMPLE_CHARS - 4] + '..."'
+
+
+def _defang(text: str) -> str:
+    # Server-supplied text must not close the data block early and pass itself off as instructions.
+    return text.replace(CLOSE, "</ resources>").replace(OPEN, "< resources>")
 
 
 def _dialect_name(dialect: str) -> str:

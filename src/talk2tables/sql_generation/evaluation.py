@@ -1,0 +1,243 @@
+"""`talk2tables eval`: run a question set end to end and compare each answer's rows with its gold SQL's.
+
+Execution accuracy = answers whose result set equals the gold query's result set (run through the same
+orchestrator and database); order matters only when the gold SQL orders its top-level result; numbers are
+compared to 10 significant digits; columns may come in another order. Also: recovery rate (of questions whose
+first attempt failed, how many were answered) and latency p50/p95 of whole answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+import yaml
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from talk2tables.errors import ConfigurationError, Talk2TablesError
+from talk2tables.logging import Timer, get_logger
+from talk2tables.models import QueryResult
+from talk2tables.sql_generation.pipeline import OrchestratorLike
+
+log = get_logger(__name__)
+
+SIGNIFICANT_DIGITS = 10
+MAX_PERMUTED_COLUMNS = 6
+
+
+@dataclass(frozen=True)
+class EvalCase:
+    id: str
+    question: str
+    gold_sql: str
+
+
+@dataclass
+class CaseResult:
+    id: str
+    question: str
+    gold_sql: str
+    sql: str | None
+    correct: bool
+    success: bool
+    attempts: int
+    first_attempt_failed: bool
+    recovered: bool
+    latency_ms: float
+    reason: str
+    error: str | None = None
+
+
+@dataclass
+class EvalReport:
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.cases)
+
+    @property
+    def correct(self) -> int:
+        return sum(c.correct for c in self.cases)
+
+    @property
+    def execution_accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    @property
+    def recovery_rate(self) -> float | None:
+        """Of the questions whose first attempt failed, the share answered in a later attempt."""
+        needed = [c for c in self.cases if c.first_attempt_failed]
+        return sum(c.recovered for c in needed) / len(needed) if needed else None
+
+    def latency(self, q: float) -> float:
+        return percentile([c.latency_ms for c in self.cases], q)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "questions": self.total,
+            "correct": self.correct,
+            "execution_accuracy": round(self.execution_accuracy, 4),
+            "answered": sum(c.success for c in self.cases),
+            "needed_recovery": sum(c.first_attempt_failed for c in self.cases),
+            "recovered": sum(c.recovered for c in self.cases),
+            "recovery_rate": None if self.recovery_rate is None else round(self.recovery_rate, 4),
+            "latency_ms": {"p50": round(self.latency(50), 1), "p95": round(self.latency(95), 1)},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "cases": [asdict(c) for c in self.cases]}
+
+
+def load_cases(path: Path) -> list[EvalCase]:
+    """A YAML or JSON list of {question, gold_sql[, id]} (or a mapping with a `questions` list)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot read the question set {path}: {exc.strerror or exc}.") from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from exc
+    if isinstance(data, dict):
+        data = data.get("questions")
+    if not isinstance(data, list) or not data:
+        raise ConfigurationError(f"{path} must hold a non-empty list of {{question, gold_sql}} entries.")
+    cases, problems = [], []
+    for index, entry in enumerate(data, 1):
+        if not isinstance(entry, dict):
+            problems.append(f"entry {index}: expected a mapping with question and gold_sql")
+            continue
+        missing = [k for k in ("question", "gold_sql") if not str(entry.get(k) or "").strip()]
+        if missing:
+            problems.append(f"entry {index}: missing {' and '.join(missing)}")
+            continue
+        cases.append(EvalCase(str(entry.get("id") or index), str(entry["question"]).strip(), str(entry["gold_sql"])))
+    if problems:
+        raise ConfigurationError(f"{path} has invalid entries: " + "; ".join(problems))
+    return cases
+
+
+async def run_eval(
+    cases: Sequence[EvalCase],
+    answer: Callable[[str], Awaitable[QueryResult]],
+    orchestrator: OrchestratorLike,
+    *,
+    on_result: Callable[[CaseResult], None] | None = None,
+) -> EvalReport:
+    """Answer each question (sequentially: a local model serves one request at a time) and score it."""
+    report = EvalReport()
+    for case in cases:
+        timer = Timer()
+        result = await answer(case.question)
+        latency = timer.elapsed_ms
+        scored = await _score(case, result, latency, orchestrator)
+        log.info("eval_case", case=case.id, correct=scored.correct, reason=scored.reason, duration_ms=latency)
+        report.cases.append(scored)
+        if on_result is not None:
+            on_result(scored)
+    return report
+
+
+async def _score(case: EvalCase, result: QueryResult, latency: float, orchestrator: OrchestratorLike) -> CaseResult:
+    attempts = result.metadata.get("attempts") or []
+    first_failed = bool(attempts) and attempts[0].get("error") is not None
+    scored = CaseResult(
+        id=case.id,
+        question=case.question,
+        gold_sql=case.gold_sql,
+        sql=result.sql,
+        correct=False,
+        success=result.success,
+        attempts=len(attempts),
+        first_attempt_failed=first_failed,
+        recovered=bool(result.metadata.get("recovered")),
+        latency_ms=latency,
+        reason="",
+        error=result.error,
+    )
+    if not result.success:
+        scored.reason = f"not answered: {result.error}"
+        return scored
+    try:
+        gold = await orchestrator.execute_query(case.gold_sql)
+    except Talk2TablesError as exc:
+        scored.reason = f"the gold SQL failed (fix the question set): {exc.message}"
+        return scored
+    ordered = gold_is_ordered(case.gold_sql, result.metadata.get("dialect"))
+    scored.correct, scored.reason = compare_results(gold.rows, result.result.rows, ordered=ordered)
+    return scored
+
+
+def gold_is_ordered(sql: str, dialect: str | None = None) -> bool:
+    """True when the statement's top-level result is ordered (ORDER BY on the outermost query)."""
+    try:
+        statement = sqlglot.parse_one(sql, read=dialect)
+    except SqlglotError:
+        return False
+    return bool(statement.args.get("order")) if isinstance(statement, exp.Query) else False
+
+
+def compare_results(gold: list[list[Any]], answer: list[list[Any]], *, ordered: bool) -> tuple[bool, str]:
+    """Whether two result sets are equal, with the reason when they are not."""
+    gold_rows = [_normalize_row(r) for r in gold]
+    answer_rows = [_normalize_row(r) for r in answer]
+    if len(gold_rows) != len(answer_rows):
+        return False, f"{len(answer_rows)} rows, expected {len(gold_rows)}"
+    gold_width = len(gold_rows[0]) if gold_rows else 0
+    answer_width = len(answer_rows[0]) if answer_rows else 0
+    if gold_rows and gold_width != answer_width:
+        return False, f"{answer_width} columns, expected {gold_width}"
+    if _equal(gold_rows, answer_rows, ordered):
+        return True, "match"
+    if 1 < gold_width <= MAX_PERMUTED_COLUMNS:
+        for order in itertools.permutations(range(gold_width)):
+            permuted = [tuple(row[i] for i in order) for row in answer_rows]
+            if _equal(gold_rows, permuted, ordered):
+                return True, "match (columns in another order)"
+    if ordered and _equal(gold_rows, answer_rows, ordered=False):
+        return False, "same rows in a different order (the gold SQL orders its result)"
+    return False, "different values"
+
+
+def _equal(gold: list[tuple[Any, ...]], answer: list[tuple[Any, ...]], ordered: bool) -> bool:
+    if ordered:
+        return gold == answer
+    return sorted(gold, key=_row_key) == sorted(answer, key=_row_key)
+
+
+def _normalize(value: Any) -> Any:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return str(number)
+        return float(f"{number:.{SIGNIFICANT_DIGITS}g}") + 0.0  # + 0.0 folds -0.0 into 0.0
+    return value
+
+
+def _normalize_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(_normalize(v) for v in row)
+
+
+def _row_key(row: tuple[Any, ...]) -> tuple[tuple[int, Any], ...]:
+    # Mixed types (None, numbers, text) must sort without comparing across types.
+    return tuple((0, 0) if v is None else (1, v) if isinstance(v, float) else (2, str(v)) for v in row)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) with linear interpolation; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
