@@ -88,5 +88,15 @@ def test_a_fixed_file_is_served_again_without_a_new_store(metadata_file: Path) -
     assert len(store.load().product_aliases) == len(CATALOG)
 
 
+def test_a_path_through_a_file_is_reported_as_unreadable(metadata_file: Path) -> None:
+    # Running as root, permissions cannot make a file unreadable; a path through a file can.
+    path = metadata_file / "product_metadata.json"
+    with pytest.raises(MetadataError) as raised:
+        MetadataStore(path).load()
+    assert raised.value.message == (
+        f"Product metadata file {path} cannot be read (Not a directory). Check the path and its permissions."
+    )
+
+
 def test_store_accepts_a_string_path(metadata_file: Path) -> None:
     assert MetadataStore(str(metadata_file)).path == metadata_file

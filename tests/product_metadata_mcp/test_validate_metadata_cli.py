@@ -101,6 +101,12 @@ def test_a_database_that_cannot_be_opened_exits_1_with_a_clear_error(metadata_fi
     assert not missing.exists()  # read-only: checking never creates a database
 
 
+def test_a_file_that_is_not_a_database_exits_1_with_the_drivers_reason(metadata_file: Path, tmp_path: Path) -> None:
+    result = validate(metadata_file, "--database-url", str(metadata_file), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"Error: could not read the database {metadata_file}: file is not a database"
+
+
 def test_the_file_is_only_read(metadata_file: Path, sample_database: Path, tmp_path: Path) -> None:
     before = (metadata_file.read_bytes(), sample_database.read_bytes())
     validate(metadata_file, "--database-url", str(sample_database), cwd=tmp_path)

@@ -62,7 +62,8 @@ def _database_problems(metadata: ProductMetadata, database_url: str) -> list[str
     try:
         return reference_problems(metadata, engine)
     except Exception as error:  # the database itself failed: say so instead of a traceback
-        _invalid(f"Error: could not read the database {redact_text(database_url)}: {redact_text(str(error))}", [])
+        reason = getattr(error, "orig", None) or error  # the driver's own words, without SQLAlchemy's boilerplate
+        _invalid(f"Error: could not read the database {redact_text(database_url)}: {redact_text(str(reason))}", [])
     finally:
         engine.dispose()
 
