@@ -81,8 +81,10 @@ def _parse_contents(server: ServerConfig, uri: str, result: ReadResourceResult) 
     return values[0] if len(values) == 1 else values
 
 
-def _tool_text(result: CallToolResult) -> str:
-    return "\n".join(str(getattr(c, "text", "")) for c in result.content).strip()
+def _tool_text(result: CallToolResult, tool: str = EXECUTE_QUERY) -> str:
+    text = "\n".join(str(getattr(c, "text", "")) for c in result.content).strip()
+    # The SDK wraps a ToolError's text; the database's own words are what a person (or the LLM) can act on.
+    return text.removeprefix(f"Error executing tool {tool}: ")
 
 
 class Orchestrator:
