@@ -62,7 +62,8 @@ def _read_json(path: Path) -> Any:
         ) from None
     except OSError as error:
         raise MetadataError(
-            f"Product metadata file {path} cannot be read ({error.strerror or error}). Check the path and its permissions.",
+            f"Product metadata file {path} cannot be read ({error.strerror or error}). "
+            "Check the path and its permissions.",
             path=str(path),
         ) from None
     try:
