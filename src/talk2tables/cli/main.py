@@ -39,3 +39,5 @@ from talk2tables.cli import llm_server as _llm_server  # noqa: E402,F401
 from talk2tables.cli import sample_data as _sample_data  # noqa: E402,F401
 from talk2tables.cli import db_server as _db_server  # noqa: E402,F401
 from talk2tables.cli import validate_config as _validate_config  # noqa: E402,F401
+from talk2tables.cli import ask as _ask  # noqa: E402,F401
+from talk2tables.cli import eval as _eval  # noqa: E402,F401

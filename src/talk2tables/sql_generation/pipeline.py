@@ -59,6 +59,8 @@ class GeneratorLike(Protocol):
         self, question: str, context: GenerationContext, previous_attempts: Any = ()
     ) -> GeneratedSQL: ...
 
+    async def aclose(self) -> None: ...
+
 
 class _Run:
     """The state of one request: timings, attempts, progress."""
@@ -123,6 +125,10 @@ class Pipeline:
         self.orchestrator = orchestrator
         self.generator = generator
         self.max_attempts = max_attempts
+
+    async def aclose(self) -> None:
+        """Close the generator's HTTP client (the orchestrator is closed by whoever opened it)."""
+        await self.generator.aclose()
 
     async def answer(
         self, question: str, *, request_id: str | None = None, progress: Progress | None = None
