@@ -30,8 +30,8 @@ export async function* readEventStream(
       const { done, value } = await reader.read();
       if (done) {
         // A last event without its blank line still counts: the server closed after writing it.
-        parser.feed(decoder.decode());
-        parser.reset({ consume: true });
+        // Blank lines after a complete event dispatch nothing, so this is safe either way.
+        parser.feed(`${decoder.decode()}\n\n`);
         finished = true;
       } else {
         parser.feed(decoder.decode(value, { stream: true }));
