@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, create_engine, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from talk2tables.database_mcp.engine import normalize_database_url
@@ -55,6 +56,8 @@ def load_into(database_url: str, *, replace: bool = False, seed: int = SEED) -> 
 def _load(url: str, data: SampleData, *, replace: bool) -> dict[str, int]:
     timer = Timer()
     engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        _transactional_sqlite_ddl(engine)
     try:
         with engine.begin() as conn:
             _prepare(conn, replace=replace)
@@ -69,6 +72,18 @@ def _load(url: str, data: SampleData, *, replace: bool) -> dict[str, int]:
         engine.dispose()
     log.info("sample_data_loaded", url=redact_text(url), rows=counts, duration_ms=timer.elapsed_ms, outcome="ok")
     return counts
+
+
+def _transactional_sqlite_ddl(engine: Engine) -> None:
+    """Make CREATE/DROP part of the transaction on SQLite too (Python's sqlite3 commits them on its own)."""
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
 
 
 def _prepare(conn: Connection, *, replace: bool) -> None:

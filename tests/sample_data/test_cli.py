@@ -1,0 +1,60 @@
+"""`talk2tables sample-data`: the three files, and loading the same rows into PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from talk2tables.sample_data.description import DESCRIPTION
+from talk2tables.sample_data.generator import generate
+from tests.support.postgres import PostgresServer
+from tests.support.processes import REPO_ROOT, TALK2TABLES
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*TALK2TABLES, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+        env=dict(os.environ),
+        check=False,
+    )
+
+
+def test_writes_the_database_the_metadata_and_the_description(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    result = run_cli("sample-data", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "database_description.md",
+        "multi_mcp_test.db",
+        "product_metadata.json",
+    ]
+    engine = create_engine(f"sqlite:///{out / 'multi_mcp_test.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM sales")).scalar_one() == len(generate().sales)
+    engine.dispose()
+    metadata = json.loads((out / "product_metadata.json").read_text())
+    assert metadata["product_aliases"]["abracadabra"]["canonical_name"] == "Magic Wand Pro"
+    assert (out / "database_description.md").read_text(encoding="utf-8") == DESCRIPTION
+
+
+@pytest.mark.postgres
+def test_loads_postgres_once_and_refuses_a_second_load_without_replace(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    url = postgres_server.create_database("cli_load")
+    first = run_cli("sample-data", "--out", str(tmp_path / "a"), "--database-url", url)
+    second = run_cli("sample-data", "--out", str(tmp_path / "b"), "--database-url", url)
+    assert first.returncode == 0, first.stderr
+    assert f"sales {len(generate().sales)}" in first.stdout
+    assert second.returncode == 1
+    assert "already has the sample tables" in second.stderr
+    assert "--replace" in second.stderr
