@@ -61,7 +61,14 @@ def test_a_failed_question_is_a_readable_message(client: httpx.Client) -> None:
     assert data["talk2tables"]["success"] is False
 
 
-def test_no_user_message_is_an_openai_style_error(client: httpx.Client) -> None:
+def test_no_user_message_is_answered_with_what_to_do(client: httpx.Client) -> None:
     response = client.post("/v1/chat/completions", json={"messages": [{"role": "system", "content": "x"}]})
+    assert response.status_code == 200
+    assert "No user message" in response.json()["choices"][0]["message"]["content"]
+    assert response.json()["talk2tables"]["success"] is False
+
+
+def test_a_schema_invalid_request_is_a_422(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", json={"messages": []})
     assert response.status_code == 422
-    assert "user" in response.json()["error"]["message"]
+    assert "messages" in response.json()["error"]["message"]

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from talk2tables.errors import InvalidQuestionError, Talk2TablesError
 from talk2tables.logging import get_logger
@@ -54,6 +56,12 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("request_failed", path=request.url.path, **exc.to_dict())
         query = getattr(request.state, "question", "")
         return result_response(failure_result(query, exc, request_id=getattr(request.state, "request_id", None)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400:  # FastAPI could not parse the body: bad input like any other (422)
+            return await _validation_error(request, RequestValidationError([{"loc": ("body",), "msg": exc.detail}]))
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

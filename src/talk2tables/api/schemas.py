@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class QueryRequest(BaseModel):
@@ -57,7 +57,7 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = "talk2tables"
     messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
+    stream: StrictBool = False
 
 
 class ChatChoiceMessage(BaseModel):

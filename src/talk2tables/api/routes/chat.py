@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
+from talk2tables.api.errors import failure_result
 from talk2tables.api.markdown import answer_markdown
 from talk2tables.api.schemas import (
     ChatChoice,
@@ -40,25 +41,29 @@ def _last_user_question(body: ChatCompletionRequest) -> str:
     raise InvalidQuestionError("No user message: the last message with role 'user' is the question.")
 
 
-def _openai_error(message: str, status: int, code: str) -> JSONResponse:
-    kind = "invalid_request_error" if status < 500 else "server_error"
-    return JSONResponse({"error": {"message": message, "type": kind, "code": code}}, status_code=status)
-
-
 @router.get("/models", summary="Models (OpenAI-compatible)")
 async def models() -> dict[str, Any]:
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "talk2tables"}]}
 
 
-@router.post("/chat/completions", response_model=ChatCompletionResponse, summary="Chat completion (OpenAI-compatible)")
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletionResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "JSON, or chunks when stream is true"}},
+    summary="Chat completion (OpenAI-compatible)",
+)
 async def chat_completions(body: ChatCompletionRequest, request: Request) -> Any:
-    """Answers the last user message as Markdown (explanation, table, SQL); `stream: true` is supported."""
+    """Answers the last user message as Markdown (explanation, table, SQL); `stream: true` is supported.
+
+    Chat clients show HTTP errors poorly, so a question that cannot be answered — even an empty one — is
+    an assistant message saying what failed and what to do; the QueryResult rides along in `talk2tables`."""
     service: QuestionService = request.app.state.questions
     try:
-        question = service.check(_last_user_question(body))
+        question = _last_user_question(body)
     except InvalidQuestionError as exc:
-        return _openai_error(exc.message, 422, "invalid_question")
-    result = await service.answer(question, endpoint="chat_completions")
+        result = failure_result("", exc)
+    else:  # an empty or too long question comes back as a failed result too: a message, not an HTTP error
+        result = await service.answer(question, endpoint="chat_completions")
     content = answer_markdown(result)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
