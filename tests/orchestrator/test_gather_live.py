@@ -48,7 +48,7 @@ async def test_gathers_every_resource_of_both_servers_in_priority_order(shared_l
     assert result.total_ms >= max(result.timings_ms.values())
 
 
-async def test_reads_the_metadata_file_fresh_on_every_gather(live: Live) -> None:
+async def test_reads_the_metadata_file_fresh_on_every_gather_and_fails_whole_when_it_breaks(live: Live) -> None:
     async with Orchestrator(live.registry()) as orchestrator:
         before = await orchestrator.gather_all_resources()
         assert (
@@ -62,9 +62,20 @@ async def test_reads_the_metadata_file_fresh_on_every_gather(live: Live) -> None
 
         after = await orchestrator.gather_all_resources()
 
-    resources = after.servers[0].resources
-    assert "sparkle stick" in resources["resource://product_aliases"]["abracadabra"]["aliases"]
-    assert resources["resource://column_mappings"]["user_friendly_terms"]["takings"] == "sales.total_amount"
+        resources = after.servers[0].resources
+        assert "sparkle stick" in resources["resource://product_aliases"]["abracadabra"]["aliases"]
+        assert resources["resource://column_mappings"]["user_friendly_terms"]["takings"] == "sales.total_amount"
+
+        # A broken file fails the whole gather, naming the server and the file's problem: no partial result.
+        live.metadata_path.write_text("{not json")
+        with pytest.raises(ResourceFetchError) as caught:
+            await orchestrator.gather_all_resources()
+        assert caught.value.server == "product_metadata"
+        assert "not valid JSON" in caught.value.message
+        assert str(live.metadata_path) in caught.value.message
+
+        live.metadata_path.write_text(json.dumps(document))
+        assert (await orchestrator.gather_all_resources()).servers[0].resources == resources
 
 
 async def test_fifty_concurrent_gathers_share_one_session_per_server(shared_live: Live) -> None:
@@ -147,6 +158,19 @@ async def test_a_server_killed_between_requests_fails_the_next_gather_whole_then
         live.db.start()
         result = await orchestrator.gather_all_resources()
         assert [s.server_key for s in result.servers] == ["product_metadata", "database"]
+
+
+async def test_a_server_restarted_between_requests_is_reconnected_transparently(live: Live) -> None:
+    async with Orchestrator(live.registry()) as orchestrator:
+        await orchestrator.gather_all_resources()
+        live.db.kill()
+        live.db.start()  # same port: the old session is dead, a new one works
+        with structlog.testing.capture_logs() as events:
+            result = await orchestrator.gather_all_resources()
+    assert [s.server_key for s in result.servers] == ["product_metadata", "database"]
+    assert [e["server"] for e in events if e["event"] == "mcp.reconnect"]
+    assert [e["server"] for e in events if e["event"] == "mcp.connect"] == ["database"]
+    assert not [e for e in events if e["event"] == "mcp.failure"]
 
 
 async def test_gathers_during_a_kill_are_each_complete_or_a_clear_error_never_partial(live: Live) -> None:

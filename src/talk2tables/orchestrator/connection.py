@@ -60,8 +60,10 @@ def describe(exc: BaseException) -> str:
         return f"HTTP {status} from {exc.request.url}{hint}"
     if isinstance(exc, httpx2.ConnectError):
         return f"connection refused or unreachable ({exc})" if str(exc) else "connection refused or unreachable"
-    if isinstance(exc, SDKError) and exc.code == CONNECTION_CLOSED:
-        return "the connection closed (was the server stopped?)"
+    if isinstance(exc, SDKError):
+        if exc.code == CONNECTION_CLOSED:
+            return "the connection closed (was the server stopped?)"
+        return exc.message  # the server's own words
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

@@ -4,6 +4,7 @@ and routes `execute_query` to the highest-priority server that offers it."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -120,6 +121,8 @@ class Orchestrator:
     async def start(self) -> None:
         """Open every session in parallel. A server that is down is logged, not raised: requests retry it."""
         timer = Timer()
+        # The registry's log_level governs the orchestrator's own events (the process-wide level still applies).
+        logging.getLogger("talk2tables.orchestrator").setLevel(self.registry.orchestration.log_level)
 
         async def connect(connection: ServerConnection) -> bool:
             try:
