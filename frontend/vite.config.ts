@@ -26,5 +26,7 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
     restoreMocks: true,
+    // A shared 2-core machine can be slow; tests assert behaviour, not speed.
+    testTimeout: 30_000,
   },
 });

@@ -147,14 +147,14 @@ describe("App", () => {
     expect(screen.getAllByRole("article")).toHaveLength(1);
   });
 
-  it("explains a failure by the server that failed, and refreshes the server panel", async () => {
+  it("explains a failure by the server that failed (by its name, not its key), and refreshes the server panel", async () => {
     const user = userEvent.setup();
     const failure = failedResult({
       type: "MCPConnectionError",
       stage: "gathering",
       status_code: 502,
       message: "Could not connect to Product Metadata MCP",
-      server: "Product Metadata MCP",
+      server: "product_metadata",
     });
     const { fetchImpl, requests } = answering(failure);
     render(<App fetchImpl={fetchImpl} />);

@@ -1,5 +1,5 @@
 // The page: header, conversation with the question box, the server panel, the token prompt.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Composer } from "./components/Composer";
 import { Conversation } from "./components/Conversation";
 import { ErrorBoundary } from "./components/ErrorBoundary";
@@ -7,11 +7,12 @@ import { ExampleQuestions } from "./components/ExampleQuestions";
 import { Header } from "./components/Header";
 import { ServerPanel } from "./components/ServerPanel";
 import { TokenPrompt } from "./components/TokenPrompt";
+import { ServerNamesContext } from "./hooks/serverNames";
+import { useAnnouncement } from "./hooks/useAnnouncement";
 import { useConversation } from "./hooks/useConversation";
 import { useServers } from "./hooks/useServers";
 import { useTheme } from "./hooks/useTheme";
 import { useTokenPrompt } from "./hooks/useTokenPrompt";
-import { useAnnouncement } from "./hooks/useAnnouncement";
 
 interface AppProps {
   /** Tests pass their own fetch; the browser's is used otherwise. */
@@ -25,7 +26,11 @@ export function App({ fetchImpl }: AppProps) {
   const servers = useServers(auth.client, auth.onUnauthorized);
   const [serversOpen, setServersOpen] = useState(false);
   const questionBox = useRef<HTMLTextAreaElement>(null);
-  const announcement = useAnnouncement(conversation.turns);
+  const names = useMemo(
+    () => Object.fromEntries((servers.data?.servers ?? []).map((server) => [server.key, server.name])),
+    [servers.data],
+  );
+  const announcement = useAnnouncement(conversation.turns, names);
   const { refresh } = servers;
 
   // A failed answer often means a server went down: show the panel's fresh view of it.
@@ -48,6 +53,7 @@ export function App({ fetchImpl }: AppProps) {
   const down = servers.data?.servers.filter((server) => !server.reachable).length ?? 0;
 
   return (
+    <ServerNamesContext value={names}>
     <div className="app">
       <a className="skip-link" href="#question">
         Skip to the question box
@@ -98,5 +104,6 @@ export function App({ fetchImpl }: AppProps) {
         />
       )}
     </div>
+    </ServerNamesContext>
   );
 }

@@ -1,4 +1,5 @@
 // A failed answer, explained: what failed, the server's message, what to do, each attempt.
+import { useServerNames } from "../hooks/serverNames";
 import type { Turn } from "../lib/history";
 import { describeFailure } from "../lib/failure";
 import { AttemptList } from "./AttemptList";
@@ -17,7 +18,8 @@ function withCode(text: string) {
 }
 
 export function FailurePanel({ turn, onRetry }: FailurePanelProps) {
-  const view = describeFailure({ result: turn.result, status: turn.status, transport: turn.transport });
+  const names = useServerNames();
+  const view = describeFailure({ result: turn.result, status: turn.status, transport: turn.transport }, names);
   const lastSql = turn.result?.sql;
   return (
     <div className="failure" role="alert" data-testid="failure" data-error-type={view.type ?? turn.transport?.kind ?? "unknown"}>

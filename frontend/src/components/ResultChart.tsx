@@ -24,12 +24,15 @@ export default function ResultChart({ table, spec }: ResultChartProps) {
   const data = chartData(spec, table.rows);
   const names = spec.series.map((s) => s.name).join(", ");
   const description = `${spec.type === "bar" ? "Bar" : "Line"} chart of ${names} by ${spec.x.name}`;
-  const many = data.length > 8;
+  // Slant category labels when they would not fit side by side (about 7px a character).
+  const longest = Math.max(...data.map((d) => xLabel(spec, d.x).length));
+  const slant = spec.type === "bar" && data.length * longest > 48;
+  const animate = !window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
   const common = {
     data,
     responsive: true,
     style: { width: "100%", height: HEIGHT },
-    margin: { top: 8, right: 16, bottom: many ? 40 : 8, left: 8 },
+    margin: { top: 8, right: 16, bottom: 8, left: 8 },
   };
   const axes = [
     <CartesianGrid key="grid" strokeDasharray="3 3" stroke="var(--border)" />,
@@ -39,8 +42,9 @@ export default function ResultChart({ table, spec }: ResultChartProps) {
       tickFormatter={(value: unknown) => xLabel(spec, value)}
       stroke="var(--muted)"
       tick={{ fontSize: 12 }}
-      angle={many && spec.type === "bar" ? -35 : 0}
-      textAnchor={many && spec.type === "bar" ? "end" : "middle"}
+      angle={slant ? -35 : 0}
+      textAnchor={slant ? "end" : "middle"}
+      height={slant ? Math.min(110, 20 + longest * 5) : 30}
       interval={spec.type === "bar" && data.length <= 20 ? 0 : "preserveStartEnd"}
     />,
     <YAxis key="y" stroke="var(--muted)" tick={{ fontSize: 12 }} tickFormatter={(value: number) => compact.format(value)} width={56} />,
@@ -62,7 +66,7 @@ export default function ResultChart({ table, spec }: ResultChartProps) {
         <BarChart {...common}>
           {axes}
           {spec.series.map((series, index) => (
-            <Bar key={series.key} dataKey={series.key} name={series.name} fill={COLORS[index % COLORS.length]} radius={[3, 3, 0, 0]} />
+            <Bar key={series.key} dataKey={series.key} name={series.name} fill={COLORS[index % COLORS.length]} radius={[3, 3, 0, 0]} isAnimationActive={animate} />
           ))}
         </BarChart>
       ) : (
@@ -78,6 +82,7 @@ export default function ResultChart({ table, spec }: ResultChartProps) {
               strokeWidth={2}
               dot={data.length <= 60}
               connectNulls
+              isAnimationActive={animate}
             />
           ))}
         </LineChart>

@@ -51,10 +51,19 @@ describe("ResultView", () => {
   });
 
   it("offers no chart for a result that does not suit one", () => {
-    render(<ResultView table={{ columns: ["total_sales"], rows: [[1234.5]] }} question="Total" />);
+    render(<ResultView table={{ columns: ["first", "last"], rows: [["Ann", "Lee"], ["Bo", "Chen"]] }} question="Names" />);
     expect(screen.queryByRole("tablist")).not.toBeInTheDocument();
     expect(screen.queryByTestId("result-chart")).not.toBeInTheDocument();
     expect(screen.getByRole("table")).toBeInTheDocument();
+  });
+
+  it("shows a one-cell answer as a headline number, still copyable as CSV", () => {
+    render(<ResultView table={{ columns: ["total_sales"], rows: [[57838.29]] }} question="Total" />);
+    const value = screen.getByTestId("single-value");
+    expect(value).toHaveTextContent("total sales");
+    expect(value).toHaveTextContent("57,838.29");
+    expect(screen.queryByRole("table")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Copy the rows as CSV" })).toBeInTheDocument();
   });
 
   it("copies the rows as CSV", async () => {

@@ -2,8 +2,10 @@
 import { lazy, Suspense, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { ResultTable as Table } from "../api/types";
 import { chartSpec } from "../lib/chart";
+import { isSingleValue } from "../lib/columns";
 import { CsvActions } from "./CsvActions";
 import { ResultTable } from "./ResultTable";
+import { SingleValue } from "./SingleValue";
 
 // recharts is the largest dependency by far; only answers that suit a chart load it.
 const ResultChart = lazy(() => import("./ResultChart"));
@@ -41,6 +43,16 @@ export function ResultView({ table, question }: ResultViewProps) {
   };
 
   const caption = `Result of “${question}”`;
+  if (isSingleValue(table)) {
+    return (
+      <section className="result" aria-label="Result">
+        <div className="result-toolbar">
+          <SingleValue table={table} />
+          <CsvActions table={table} question={question} />
+        </div>
+      </section>
+    );
+  }
   const content = (
     <div className={`result-body result-${effective}`}>
       {effective !== "chart" && <ResultTable table={table} caption={caption} />}

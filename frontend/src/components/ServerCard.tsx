@@ -28,8 +28,12 @@ export function ServerCard({ server }: ServerCardProps) {
       </p>
       {!server.reachable && (
         <p className="server-error small">
-          {server.error ?? "It did not answer."} Start it with <code>talk2tables up</code> or check its url in{" "}
-          <code>mcp_config.yaml</code>.
+          {/* The API's message already says what to do; without one, say it here. */}
+          {server.error ?? (
+            <>
+              It did not answer. Start it with <code>talk2tables up</code> or check its url in <code>mcp_config.yaml</code>.
+            </>
+          )}
         </p>
       )}
       {server.domains.length > 0 && (

@@ -29,8 +29,13 @@ describe("ServerPanel", () => {
     const metadata = screen.getByTestId("server-product_metadata");
     expect(metadata).toHaveAttribute("data-reachable", "false");
     expect(metadata).toHaveTextContent("Connection refused");
-    expect(metadata).toHaveTextContent("talk2tables up");
     expect(screen.getByText(/1 of 2 servers not reachable/)).toBeInTheDocument();
+  });
+
+  it("says how to start a down server when the API gave no reason", () => {
+    const [down, up] = SERVERS.servers;
+    render(<ServerPanel state={state({ data: { ...SERVERS, servers: [{ ...down!, error: null }, up!] } })} />);
+    expect(screen.getByTestId("server-product_metadata")).toHaveTextContent("It did not answer. Start it with talk2tables up");
   });
 
   it("shows the configured language model", () => {

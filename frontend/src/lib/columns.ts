@@ -1,5 +1,5 @@
 // Works out what each result column holds (numbers, dates, text) from its values.
-import type { Cell } from "../api/types";
+import type { Cell, ResultTable } from "../api/types";
 
 export type ColumnKind = "number" | "date" | "boolean" | "text" | "empty";
 
@@ -47,4 +47,9 @@ export function isIdentifierLike(name: string): boolean {
 /** Column names that are time buckets even when the database returns them as integers. */
 export function isTimeBucketName(name: string): boolean {
   return /(^|_)(year|quarter|month|week|day|date|hour)(_|$)/i.test(name);
+}
+
+/** A result of exactly one row and one column: a single number or word. */
+export function isSingleValue(table: ResultTable): boolean {
+  return table.columns.length === 1 && table.rows.length === 1;
 }

@@ -21,6 +21,12 @@ describe("describeFailure", () => {
     expect(view.steps.join(" ")).toContain("mcp_config.yaml");
   });
 
+  it("names a server by its display name when the error gives its registry key", () => {
+    const result = failedResult({ type: "MCPConnectionError", stage: "gathering", status_code: 502, message: "down", server: "product_metadata" });
+    expect(describeFailure({ result }, { product_metadata: "Product Metadata MCP" }).server).toBe("Product Metadata MCP");
+    expect(describeFailure({ result }).server).toBe("product_metadata");
+  });
+
   it("tells to set T2T_LLM_MODEL when no language model is configured", () => {
     const view = describeFailure({
       result: failedResult({ type: "LLMNotConfiguredError", stage: "generating", status_code: 503, message: "No LLM" }),

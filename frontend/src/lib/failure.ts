@@ -153,13 +153,18 @@ function transportView(failure: TransportFailure): FailureView {
   }
 }
 
-export function describeFailure(input: FailureInput): FailureView {
+/**
+ * `names` maps server keys to display names: errors name a server by its registry key
+ * ("product_metadata"), a person knows it as "Product Metadata MCP".
+ */
+export function describeFailure(input: FailureInput, names: Readonly<Record<string, string>> = {}): FailureView {
   if (input.transport) return transportView(input.transport);
   const result = input.result ?? null;
   const info = result?.metadata.error ?? null;
   const status = info?.status_code ?? input.status ?? null;
   const attempts = (result?.metadata.attempts ?? []).filter((a) => a && (a.sql || a.error));
-  const server = typeof info?.server === "string" && info.server ? info.server : null;
+  const key = typeof info?.server === "string" && info.server ? info.server : null;
+  const server = key ? (names[key] ?? (typeof info?.server_name === "string" ? info.server_name : key)) : null;
   const advice = adviceFor(info, status, attempts, server);
   return {
     ...advice,
