@@ -10,9 +10,12 @@ from urllib.parse import urlsplit
 import typer
 from rich.console import Console
 
+from talk2tables.cli.llm_server import ensure_default_model
 from talk2tables.cli.main import app
 from talk2tables.config import DEFAULT_DATABASE_PATH, Settings
 from talk2tables.errors import Talk2TablesError
+from talk2tables.local_llm import server as llama
+from talk2tables.local_llm.model import DEFAULT_MODEL
 from talk2tables.logging import configure_logging
 from talk2tables.supervisor import Child, ChildFailedError, Supervisor, http_ready, mcp_ready, talk2tables_argv
 
@@ -60,10 +63,49 @@ def plan_children(settings: Settings, registry_path: Path) -> tuple[list[Child],
             children.append(Child(server.name, talk2tables_argv(*args), mcp_ready(server.url, token)))
         else:
             external.append(f"{server.name} ({server.url})")
+    api_env: dict[str, str] = {}
+    if not settings.llm_model:
+        local = local_llm_child(settings)
+        children.insert(0, local)
+        api_env = local_llm_env(settings)
     api_url = f"http://{settings.api_host}:{settings.api_port}"
     api_args = ["api", "--config", str(registry_path), "--host", settings.api_host, "--port", str(settings.api_port)]
-    children.append(Child("API + web UI", talk2tables_argv(*api_args), http_ready(f"{api_url}/openapi.json")))
+    api = Child("API + web UI", talk2tables_argv(*api_args), http_ready(f"{api_url}/openapi.json"), env=api_env)
+    children.append(api)
     return children, external
+
+
+def local_llm_alias(settings: Settings) -> str:
+    return DEFAULT_MODEL.alias if settings.local_model_path is None else settings.local_model_path.stem
+
+
+def local_llm_env(settings: Settings) -> dict[str, str]:
+    """The API reaches the local model like any OpenAI-compatible server: no second code path."""
+    return {
+        "T2T_LLM_MODEL": f"openai:{local_llm_alias(settings)}",
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{settings.local_llm_port}/v1",
+        "OPENAI_API_KEY": "local-model",
+    }
+
+
+def local_llm_child(settings: Settings) -> Child:
+    url = f"http://127.0.0.1:{settings.local_llm_port}/v1/models"
+    argv = talk2tables_argv("llm-server", "--port", str(settings.local_llm_port))
+    return Child("Local LLM (llama.cpp)", argv, http_ready(url), ready_timeout=180)
+
+
+def prepare_local_llm(settings: Settings) -> None:
+    """Install what the bundled model needs, saying what and how long; only when no provider is configured."""
+    console.print(
+        "[yellow]No LLM configured[/] (T2T_LLM_MODEL is unset): using the bundled local model "
+        f"{DEFAULT_MODEL.alias if settings.local_model_path is None else settings.local_model_path}.\n"
+        "A hosted model gives better answers: set T2T_LLM_MODEL (e.g. openai:gpt-4o-mini) and its key in .env."
+    )
+    if not llama.llama_installed():
+        console.print("Installing llama-cpp-python (compiles llama.cpp from source: about 3-5 minutes, once) …")
+        llama.install_llama()
+    if settings.local_model_path is None:
+        ensure_default_model()
 
 
 def describe_llm(settings: Settings) -> str:
@@ -71,9 +113,9 @@ def describe_llm(settings: Settings) -> str:
         where = f" at {settings.openai_base_url}" if settings.openai_base_url else ""
         return f"LLM: [bold]{settings.llm_model}[/]{where}"
     return (
-        "[yellow]No LLM configured.[/] Set T2T_LLM_MODEL (e.g. openai:gpt-4o-mini with OPENAI_API_KEY, "
-        "anthropic:claude-sonnet-4-5 with ANTHROPIC_API_KEY, or any OpenAI-compatible server with OPENAI_BASE_URL) "
-        "in .env; questions fail with 503 until then."
+        f"LLM: the bundled local model [bold]{local_llm_alias(settings)}[/] on this machine (nothing leaves it). "
+        "For better answers set T2T_LLM_MODEL (openai:gpt-4o-mini with OPENAI_API_KEY, anthropic:… with "
+        "ANTHROPIC_API_KEY, or any OpenAI-compatible server with OPENAI_BASE_URL) in .env."
     )
 
 
@@ -106,6 +148,8 @@ def up(
     configure_logging(settings.log_level)
     try:
         ensure_sample_data(settings)
+        if not settings.llm_model:
+            prepare_local_llm(settings)
         children, external = plan_children(settings, settings.mcp_config_path)
     except Talk2TablesError as exc:
         console.print(f"[red]error:[/] {exc.message}")

@@ -1,0 +1,127 @@
+"""`talk2tables up` as a user runs it: sample data created, every process answers, Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.support.processes import REPO_ROOT, free_port
+from tests.support.scripted_llm import ScriptedLLM, ScriptedLLMServer
+from tests.support.scripts import standard_rules
+from tests.support.system import llm_env, write_registry
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[ScriptedLLMServer]:
+    server = ScriptedLLMServer(ScriptedLLM()).start()
+    server.llm.set_script(standard_rules())
+    yield server
+    server.stop()
+
+
+class Up:
+    def __init__(self, workdir: Path, llm: ScriptedLLMServer) -> None:
+        self.api_port = free_port()
+        self.registry = write_registry(workdir / "mcp_config.yaml", db_port=free_port(), metadata_port=free_port())
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("T2T_", "OPENAI_", "DATABASE_URL"))}
+        env.update(llm_env(llm))
+        env["PYTHONPATH"] = str(REPO_ROOT / "src")
+        self.output = workdir / "up.log"
+        with self.output.open("wb") as out:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "talk2tables", "up", "--config", str(self.registry),
+                 "--port", str(self.api_port)],
+                cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self.url = f"http://127.0.0.1:{self.api_port}"
+
+    def log(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def wait_running(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while "Talk 2 Tables is running" not in self.log():
+            assert self.process.poll() is None, f"up exited early:\n{self.log()}"
+            assert time.monotonic() < deadline, f"up did not come up in {timeout}s:\n{self.log()}"
+            time.sleep(0.2)
+
+    def children(self) -> list[psutil.Process]:
+        return psutil.Process(self.process.pid).children()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                for child in self.children():
+                    child.kill()
+                self.process.kill()
+
+
+def test_up_creates_sample_data_starts_everything_and_ctrl_c_stops_it_all(
+    tmp_path: Path, llm: ScriptedLLMServer
+) -> None:
+    up = Up(tmp_path, llm)
+    try:
+        up.wait_running()
+        children = up.children()
+        assert len(children) == 3  # Database MCP, Product Metadata MCP, API (a provider is configured: no local LLM)
+        assert (tmp_path / "test_data" / "multi_mcp_test.db").is_file()
+        assert (tmp_path / "test_data" / "product_metadata.json").is_file()
+        log = up.log()
+        assert up.url in log
+        assert "openai:scripted" in log
+        response = httpx.post(f"{up.url}/api/query", json={"query": "total sales of abracadabra"}, timeout=60)
+        assert response.status_code == 200
+        assert response.json()["success"] is True
+        up.process.send_signal(signal.SIGINT)
+        assert up.process.wait(timeout=30) == 0
+        _gone, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive
+        assert "Stopped." in up.log()
+    finally:
+        up.stop()
+
+
+def test_when_one_process_dies_up_stops_the_others_and_fails(tmp_path: Path, llm: ScriptedLLMServer) -> None:
+    up = Up(tmp_path, llm)
+    try:
+        up.wait_running()
+        children = up.children()
+        victim = next(c for c in children if "metadata-server" in " ".join(c.cmdline()))
+        victim.kill()
+        assert up.process.wait(timeout=30) == 1
+        _gone, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive
+        assert "Product Metadata MCP exited" in up.log()
+    finally:
+        up.stop()
+
+
+def test_up_refuses_an_invalid_registry_with_every_problem(tmp_path: Path) -> None:
+    registry = tmp_path / "bad.yaml"
+    registry.write_text(
+        "mcp_servers:\n  database:\n    name: DB\n    url: ftp://x\n    priority: 0\n    transport: stdio\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "talk2tables", "up", "--config", str(registry)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "T2T_LLM_MODEL": "openai:x", "PYTHONPATH": str(REPO_ROOT / "src")},
+    )  # fmt: skip
+    assert done.returncode == 1
+    output = done.stdout + done.stderr
+    assert "transport" in output
+    assert "priority" in output
+    assert "url" in output
