@@ -230,6 +230,15 @@ async def test_a_server_hung_at_connect_time_times_out_within_the_connect_deadli
             with pytest.raises(MCPTimeoutError) as caught:
                 await orchestrator.gather_all_resources()
             assert caught.value.server == "product_metadata"
+
+            # Closing while a request is still connecting to the hung server ends both promptly.
+            pending = asyncio.create_task(orchestrator.gather_all_resources())
+            await asyncio.sleep(0)  # let it start connecting
+            started = time.monotonic()
+            await orchestrator.close()
+            with pytest.raises((MCPConnectionError, MCPTimeoutError)):
+                await asyncio.wait_for(pending, 10)
+            assert time.monotonic() - started < 10
         finally:
             await orchestrator.close()
     finally:

@@ -171,7 +171,15 @@ class ServerConnection:
         )
         handle.owner = owner
         timer = Timer()
-        done, _ = await asyncio.wait({handle.ready}, timeout=self.connect_seconds)
+        try:
+            done, _ = await asyncio.wait({handle.ready}, timeout=self.connect_seconds)
+        except asyncio.CancelledError:  # close() while connecting: the owner must not outlive us
+            handle.dead = True
+            abandon(owner, self._stragglers)
+            raise
+        if self._closed and done and not handle.ready.cancelled() and handle.ready.exception() is None:
+            self._retire(handle)
+            raise MCPConnectionError(f"the connection to {self.label} was closed", server=self.server.key)
         if not done:
             handle.ready.cancel()
             handle.dead = True
