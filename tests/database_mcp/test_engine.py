@@ -62,6 +62,12 @@ class TestNormalizeDatabaseUrl:
         assert "s3cret" not in error.value.message
 
 
+@pytest.mark.parametrize("url", ["mysql://reader@localhost/shop", "nosuchdb://reader@localhost/shop"])
+def test_a_database_without_an_installed_driver_is_explained(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="No database driver"):
+        create_readonly_engine(url)
+
+
 class TestSqliteEngine:
     def test_refuses_a_missing_file_and_says_how_to_create_one(self, tmp_path: Path) -> None:
         with pytest.raises(ConfigurationError, match="talk2tables sample-data"):

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from talk2tables.errors import ConfigurationError
 from talk2tables.logging import get_logger, redact_text
@@ -80,13 +80,20 @@ def create_readonly_engine(database_url: str, *, statement_timeout_seconds: floa
         return _sqlite_engine(url)
     if backend == "postgresql":
         return _postgres_engine(url, statement_timeout_seconds)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except (ImportError, NoSuchModuleError) as exc:
+        raise ConfigurationError(
+            f"No database driver for {url.drivername!r} is installed ({exc}). SQLite and PostgreSQL work out of the "
+            "box; for another database install its SQLAlchemy driver into the same environment."
+        ) from exc
     log.warning(
         "read_only_connection_not_enforced",
         server="database",
         backend=backend,
         hint="only SQLite and PostgreSQL connections are made read-only; use a read-only database account",
     )
-    return create_engine(url, pool_pre_ping=True)
+    return engine
 
 
 def _sqlite_engine(url: URL) -> Engine:
