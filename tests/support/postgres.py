@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 import pytest
@@ -123,14 +124,18 @@ def _stop(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _skip_loudly(config: pytest.Config, reason: str) -> None:
+def _skip_loudly(config: pytest.Config, reason: str) -> NoReturn:
+    """Skip with a banner on the real terminal (output captured during setup would be thrown away)."""
     message = f"POSTGRESQL TESTS SKIPPED: {reason}"
     reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None:
-        reporter.write_line("")
-        reporter.write_line("!" * 100, red=True, bold=True)
-        reporter.write_line(message, red=True, bold=True)
-        reporter.write_line("!" * 100, red=True, bold=True)
+        suspended = capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext()
+        with suspended:
+            reporter.write_line("")
+            reporter.write_line("!" * 100, red=True, bold=True)
+            reporter.write_line(message, red=True, bold=True)
+            reporter.write_line("!" * 100, red=True, bold=True)
     pytest.skip(message)
 
 
@@ -143,11 +148,10 @@ def postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
         _start(directory, port)
     except (RuntimeError, KeyError, OSError, subprocess.SubprocessError) as exc:
         log = (directory / "log").read_text(errors="replace")[-2000:] if (directory / "log").exists() else ""
-        stderr = getattr(exc, "stderr", b"") or b""
+        stderr = (getattr(exc, "stderr", b"") or b"").decode(errors="replace")
         _stop(directory)
-        _skip_loudly(
-            request.config, f"could not start a PostgreSQL server: {exc} {stderr.decode(errors='replace')} {log}"
-        )
+        detail = " ".join(part.strip() for part in (str(exc), stderr, log) if part.strip())
+        _skip_loudly(request.config, f"could not start a PostgreSQL server: {detail}")
     server = PostgresServer(port=port, directory=directory)
     try:
         server.execute(f"CREATE ROLE {READER} LOGIN", database="postgres")
