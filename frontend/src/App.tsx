@@ -54,56 +54,56 @@ export function App({ fetchImpl }: AppProps) {
 
   return (
     <ServerNamesContext value={names}>
-    <div className="app">
-      <a className="skip-link" href="#question">
-        Skip to the question box
-      </a>
-      <Header
-        theme={theme}
-        onToggleTheme={toggle}
-        canClear={conversation.turns.length > 0}
-        onClear={() => {
-          conversation.clear();
-          questionBox.current?.focus();
-        }}
-        hasToken={auth.hasToken}
-        onForgetToken={auth.forget}
-        serversOpen={serversOpen}
-        onToggleServers={() => setServersOpen((open) => !open)}
-        serversDown={down}
-      />
-      <div className={`layout ${serversOpen ? "servers-open" : ""}`}>
-        <main className="chat" id="main">
-          <ErrorBoundary area="conversation" onReset={conversation.clear}>
-            {conversation.turns.length === 0 ? (
-              <ExampleQuestions onAsk={ask} disabled={conversation.busy} />
-            ) : (
-              <Conversation
-                turns={conversation.turns}
-                busy={conversation.busy}
-                onCancel={conversation.cancel}
-                onRetry={conversation.retry}
-              />
-            )}
-          </ErrorBoundary>
-          <Composer ref={questionBox} onAsk={ask} busy={conversation.busy} />
-        </main>
-        <ErrorBoundary area="server panel">
-          <ServerPanel id="server-panel" state={servers} />
-        </ErrorBoundary>
-      </div>
-      <div className="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
-        {announcement}
-      </div>
-      {auth.request && (
-        <TokenPrompt
-          message={auth.request.message}
-          rejected={auth.request.rejected}
-          onSubmit={(token) => closePrompt(token)}
-          onCancel={() => closePrompt()}
+      <div className="app">
+        <a className="skip-link" href="#question">
+          Skip to the question box
+        </a>
+        <Header
+          theme={theme}
+          onToggleTheme={toggle}
+          canClear={conversation.turns.length > 0}
+          onClear={() => {
+            conversation.clear();
+            questionBox.current?.focus();
+          }}
+          hasToken={auth.hasToken}
+          onForgetToken={auth.forget}
+          serversOpen={serversOpen}
+          onToggleServers={() => setServersOpen((open) => !open)}
+          serversDown={down}
         />
-      )}
-    </div>
+        <div className={`layout ${serversOpen ? "servers-open" : ""}`}>
+          <main className="chat" id="main">
+            <ErrorBoundary area="conversation" onReset={conversation.clear} resetLabel="Clear the conversation and try again">
+              {conversation.turns.length === 0 ? (
+                <ExampleQuestions onAsk={ask} disabled={conversation.busy} />
+              ) : (
+                <Conversation
+                  turns={conversation.turns}
+                  busy={conversation.busy}
+                  onCancel={conversation.cancel}
+                  onRetry={conversation.retry}
+                />
+              )}
+            </ErrorBoundary>
+            <Composer ref={questionBox} onAsk={ask} busy={conversation.busy} />
+          </main>
+          <ErrorBoundary area="server panel">
+            <ServerPanel id="server-panel" state={servers} />
+          </ErrorBoundary>
+        </div>
+        <div className="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
+          {announcement}
+        </div>
+        {auth.request && (
+          <TokenPrompt
+            message={auth.request.message}
+            rejected={auth.request.rejected}
+            onSubmit={(token) => closePrompt(token)}
+            onCancel={() => closePrompt()}
+          />
+        )}
+      </div>
     </ServerNamesContext>
   );
 }

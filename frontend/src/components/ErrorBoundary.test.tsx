@@ -12,7 +12,7 @@ function Bomb({ explode }: { explode: boolean }) {
 function Harness() {
   const [explode, setExplode] = useState(true);
   return (
-    <ErrorBoundary area="conversation" onReset={() => setExplode(false)}>
+    <ErrorBoundary area="conversation" onReset={() => setExplode(false)} resetLabel="Clear and try again">
       <Bomb explode={explode} />
     </ErrorBoundary>
   );
@@ -27,7 +27,7 @@ describe("ErrorBoundary", () => {
     const alert = screen.getByRole("alert");
     expect(alert).toHaveTextContent("Something in this page broke (conversation)");
     expect(alert).toHaveTextContent("rows was undefined");
-    await user.click(screen.getByRole("button", { name: "Try again" }));
+    await user.click(screen.getByRole("button", { name: "Clear and try again" }));
     expect(screen.getByText("All fine")).toBeInTheDocument();
   });
 });

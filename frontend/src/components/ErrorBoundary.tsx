@@ -3,8 +3,10 @@ import { Component, type ErrorInfo, type ReactNode } from "react";
 
 interface ErrorBoundaryProps {
   children: ReactNode;
-  /** Called with "reset" from the fallback, e.g. to clear a history that cannot be shown. */
+  /** Called by the fallback's button before drawing again, e.g. to clear a history that cannot be shown. */
   onReset?: () => void;
+  /** The fallback button's text; say what it does when onReset discards something. */
+  resetLabel?: string;
   /** Short name of what this boundary guards, shown in the message. */
   area?: string;
 }
@@ -43,7 +45,7 @@ export class ErrorBoundary extends Component<ErrorBoundaryProps, ErrorBoundarySt
         </ul>
         <div className="dialog-actions">
           <button type="button" className="button button-primary" onClick={this.reset}>
-            Try again
+            {this.props.resetLabel ?? "Try again"}
           </button>
           <button type="button" className="button" onClick={() => window.location.reload()}>
             Reload the page

@@ -145,7 +145,11 @@ function transportView(failure: TransportFailure): FailureView {
         steps: ["Start it with `talk2tables up` (or `talk2tables api`), then ask again.", "Check your network connection."],
       };
     case "unauthorized":
-      return { ...base, title: "The API did not accept the token", steps: ["Enter the token set in T2T_API_TOKEN, then ask again."] };
+      return {
+        ...base,
+        title: "The API needs a token",
+        steps: ["Ask again and enter the token the API was started with (T2T_API_TOKEN) when asked."],
+      };
     case "stream":
       return { ...base, title: "The answer was interrupted", steps: ["Ask again."] };
     default:
