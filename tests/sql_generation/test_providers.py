@@ -122,3 +122,13 @@ def test_config_reads_keys_and_limits_from_settings_without_exposing_them() -> N
     assert config.google_api_key == "gem"
     assert (config.timeout_seconds, config.max_retries, config.output_mode) == (12.0, 0, "native")
     assert "sk-ant-secret" not in repr(settings)
+
+
+def test_the_pipeline_factory_takes_its_limits_and_llm_from_settings() -> None:
+    from talk2tables.sql_generation.factory import pipeline_from_settings
+
+    settings = Settings.model_validate({"T2T_LLM_MODEL": "openai:x", "OPENAI_BASE_URL": "http://127.0.0.1:1/v1",
+                                        "T2T_MAX_ATTEMPTS": "2"})  # fmt: skip
+    pipeline = pipeline_from_settings(settings, orchestrator=object())  # type: ignore[arg-type]
+    assert pipeline.max_attempts == 2
+    assert pipeline.generator.describe() == {"model": "openai:x"}
