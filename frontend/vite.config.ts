@@ -24,6 +24,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    reporters: ["default", "./summary-reporter.ts"],
     css: false,
     restoreMocks: true,
     // A shared 2-core machine can be slow; tests assert behaviour, not speed.
