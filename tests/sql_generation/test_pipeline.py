@@ -254,3 +254,20 @@ async def test_an_mcp_server_that_is_down_fails_the_request_at_once(
     assert result.metadata["error"]["server"] == "product_metadata"
     assert result.result.rows == []
     assert llm.llm.requests == []  # no partial answer from the servers that were still up
+
+
+async def test_single_server_mode_answers_from_the_database_mcp_alone(
+    llm: ScriptedLLMServer, mcp_servers: McpServers, llm_config: LLMConfig
+) -> None:
+    script(llm, answer(PRODUCT_COUNT_SQL))
+    generator = SQLGenerator(llm_config)
+    try:
+        async with Orchestrator(load_registry(mcp_servers.registry), enable_multi_mcp=False) as orchestrator:
+            result = await Pipeline(orchestrator, generator).answer(QUESTION)
+    finally:
+        await generator.aclose()
+    assert result.success, result.error
+    assert [s["name"] for s in result.metadata["servers"]] == ["Database MCP"]
+    system = llm.llm.requests[0]["messages"][0]["content"]
+    assert "database://schema" in system
+    assert "resource://product_aliases" not in system
