@@ -29,6 +29,7 @@ export function Conversation({ turns, busy, onCancel, onRetry }: ConversationPro
   return (
     // aria-live off: answers hold whole tables; the page announces a short summary instead.
     <div ref={list} className="conversation" role="log" aria-label="Conversation" aria-live="off" data-testid="conversation">
+      <h2 className="visually-hidden">Conversation</h2>
       {turns.map((turn) => (
         <TurnView key={turn.id} turn={turn} onCancel={onCancel} onRetry={onRetry} canRetry={!busy} />
       ))}

@@ -5,7 +5,7 @@ import { copyText } from "../lib/clipboard";
 interface CopyButtonProps {
   text: string;
   label: string;
-  /** Accessible name, e.g. "Copy SQL". */
+  /** Accessible name when the label alone is ambiguous ("Copy" → "Copy SQL"); must contain the label. */
   ariaLabel?: string;
   className?: string;
 }
@@ -29,11 +29,14 @@ export function CopyButton({ text, label, ariaLabel, className }: CopyButtonProp
   };
 
   return (
-    <button type="button" className={className ?? "button button-small"} onClick={onClick} aria-label={ariaLabel ?? label}>
-      {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : label}
+    <>
+      <button type="button" className={className ?? "button button-small"} onClick={onClick} aria-label={ariaLabel}>
+        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : label}
+      </button>
+      {/* Outside the button, so the announcement does not become part of the button's name. */}
       <span className="visually-hidden" role="status">
         {state === "copied" ? "Copied to the clipboard" : state === "failed" ? "Could not copy: select the text and copy it yourself" : ""}
       </span>
-    </button>
+    </>
   );
 }

@@ -18,8 +18,8 @@ export function CsvActions({ table, question }: CsvActionsProps) {
   };
   return (
     <div className="csv-actions">
-      <CopyButton text={csv} label="Copy CSV" ariaLabel="Copy the rows as CSV" />
-      <button type="button" className="button button-small" onClick={onDownload} aria-label="Download the rows as CSV">
+      <CopyButton text={csv} label="Copy CSV" />
+      <button type="button" className="button button-small" onClick={onDownload}>
         Download CSV
       </button>
       <span className="visually-hidden" role="status">

@@ -63,15 +63,16 @@ describe("ResultView", () => {
     expect(value).toHaveTextContent("total sales");
     expect(value).toHaveTextContent("57,838.29");
     expect(screen.queryByRole("table")).not.toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Copy the rows as CSV" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Copy CSV" })).toBeInTheDocument();
   });
 
   it("copies the rows as CSV", async () => {
     const user = userEvent.setup();
     render(<ResultView table={byCategory} question="Sales by category" />);
-    await user.click(screen.getByRole("button", { name: "Copy the rows as CSV" }));
+    await user.click(screen.getByRole("button", { name: "Copy CSV" }));
     expect(await navigator.clipboard.readText()).toBe("category,total_sales\r\nMagic,980\r\nBooks,120.25\r\n");
-    expect(screen.getByRole("button", { name: "Copy the rows as CSV" })).toHaveTextContent("Copied");
+    expect(screen.getByRole("button", { name: "Copied" })).toBeInTheDocument();
+    expect(screen.getByText("Copied to the clipboard")).toBeInTheDocument();
   });
 
   it("downloads the rows as a CSV file named after the question", async () => {
@@ -87,7 +88,7 @@ describe("ResultView", () => {
       expect(this.download).toBe("sales-by-category.csv");
     });
     render(<ResultView table={byCategory} question="Sales by category" />);
-    await user.click(screen.getByRole("button", { name: "Download the rows as CSV" }));
+    await user.click(screen.getByRole("button", { name: "Download CSV" }));
     expect(click).toHaveBeenCalledOnce();
     expect(await blobText(created[0]!)).toBe("\ufeffcategory,total_sales\r\nMagic,980\r\nBooks,120.25\r\n");
     expect(created[0]?.type).toBe("text/csv;charset=utf-8");
