@@ -113,3 +113,17 @@ def test_the_schema_comes_from_the_server_that_executes_queries() -> None:
     context = GenerationContext.from_servers([other, database_server(priority=10)], "sqlite")
     assert context.database_server == "Database MCP"
     assert [t["name"] for t in context.tables] == ["customers", "products", "sales"]
+
+
+def test_product_aliases_are_one_line_per_product_with_every_name_and_database_value() -> None:
+    prompt = build_system_prompt(sample_context())
+    line = next(line for line in prompt.splitlines() if line.startswith('"abracadabra"'))
+    for name in ('"abra"', '"cadabra"', "Magic Wand Pro"):
+        assert name in line
+    assert 'products.product_name = "Magic Wand Pro"' in line
+
+
+def test_column_mappings_read_as_term_arrow_meaning() -> None:
+    prompt = build_system_prompt(sample_context())
+    assert '"sales amount" -> sales.total_amount' in prompt
+    assert "aggregation_terms:" in prompt

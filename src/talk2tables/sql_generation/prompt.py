@@ -15,6 +15,8 @@ from talk2tables.sql_generation.context import SCHEMA_URI, GenerationContext
 from talk2tables.sql_generation.output import Attempt
 
 METADATA_URI = "database://metadata"
+ALIASES_URI = "resource://product_aliases"
+MAPPINGS_URI = "resource://column_mappings"
 OPEN, CLOSE = "<resources>", "</resources>"
 MAX_SAMPLE_CHARS = 60
 
@@ -93,9 +95,14 @@ def render_server(server: ResourceData) -> str:
 
 
 def render_resource(uri: str, content: Any) -> str:
-    """Known resources get a compact readable form; any other resource is shown as its JSON."""
+    """Known resources get a compact readable form (small local models read every token of it, so a
+    shorter prompt is a faster answer); any other resource is shown as its JSON."""
     if uri == SCHEMA_URI and isinstance(content, dict):
         return render_schema(content)
+    if uri == ALIASES_URI and isinstance(content, dict):
+        return render_aliases(content)
+    if uri == MAPPINGS_URI and isinstance(content, dict):
+        return render_mappings(content)
     if uri == METADATA_URI and isinstance(content, dict) and isinstance(content.get("description"), str):
         return str(content["description"]).strip()
     if isinstance(content, str):
@@ -117,6 +124,35 @@ def render_schema(schema: dict[str, Any]) -> str:
             ref = f"{fk.get('references_table')}({', '.join(fk.get('references_columns') or [])})"
             lines.append(f"  foreign key ({cols}) references {ref}")
     return "\n".join(lines)
+
+
+def render_aliases(aliases: dict[str, Any]) -> str:
+    """One line per product: every name users call it by, then the exact database values to filter on."""
+    lines = []
+    for key, product in aliases.items():
+        if not isinstance(product, dict):
+            lines.append(f"{key}: {json.dumps(product, ensure_ascii=False, default=str)}")
+            continue
+        names = ", ".join(json.dumps(n, ensure_ascii=False) for n in [key, *(product.get("aliases") or [])])
+        refs = product.get("database_references") or {}
+        where = " AND ".join(f"{col} = {json.dumps(val, ensure_ascii=False)}" for col, val in refs.items())
+        line = f"{names} -> {product.get('canonical_name', '?')} ({product.get('canonical_id', '?')}): {where}"
+        if product.get("categories"):
+            line += f"; categories: {', '.join(map(str, product['categories']))}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def render_mappings(mappings: dict[str, Any]) -> str:
+    """`term -> meaning` lines, one block per kind of mapping."""
+    blocks = []
+    for kind, terms in mappings.items():
+        if isinstance(terms, dict):
+            body = "\n".join(f"  {json.dumps(t, ensure_ascii=False)} -> {m}" for t, m in terms.items())
+            blocks.append(f"{kind}:\n{body}")
+        else:
+            blocks.append(f"{kind}: {json.dumps(terms, ensure_ascii=False, default=str)}")
+    return "\n".join(blocks)
 
 
 def _render_column(column: dict[str, Any]) -> str:
