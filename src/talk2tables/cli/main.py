@@ -32,12 +32,12 @@ def main(
 # Each command module registers its command(s) on `app`; these imports are for that side effect.
 # (one line per module, added by the component that owns it)
 from talk2tables.cli import api as _api  # noqa: E402,F401
-from talk2tables.cli import up as _up  # noqa: E402,F401
-from talk2tables.cli import metadata_server as _metadata_server  # noqa: E402,F401
-from talk2tables.cli import validate_metadata as _validate_metadata  # noqa: E402,F401
-from talk2tables.cli import llm_server as _llm_server  # noqa: E402,F401
-from talk2tables.cli import sample_data as _sample_data  # noqa: E402,F401
-from talk2tables.cli import db_server as _db_server  # noqa: E402,F401
-from talk2tables.cli import validate_config as _validate_config  # noqa: E402,F401
 from talk2tables.cli import ask as _ask  # noqa: E402,F401
+from talk2tables.cli import db_server as _db_server  # noqa: E402,F401
 from talk2tables.cli import eval as _eval  # noqa: E402,F401
+from talk2tables.cli import llm_server as _llm_server  # noqa: E402,F401
+from talk2tables.cli import metadata_server as _metadata_server  # noqa: E402,F401
+from talk2tables.cli import sample_data as _sample_data  # noqa: E402,F401
+from talk2tables.cli import up as _up  # noqa: E402,F401
+from talk2tables.cli import validate_config as _validate_config  # noqa: E402,F401
+from talk2tables.cli import validate_metadata as _validate_metadata  # noqa: E402,F401
