@@ -208,6 +208,9 @@ _BUILDERS: dict[str, Callable[[LLMConfig, str, str], LLMChoice]] = {
 }
 
 
+MAX_OUTPUT_TOKENS = 1024
+
+
 def request_settings(choice: LLMChoice, config: LLMConfig, schema: dict[str, Any]) -> ModelSettings:
     """Per-request settings: a hard deadline over every SDK retry, the retry count, and, for prompted output on
     an OpenAI-compatible server, `response_format` json_object + schema (llama.cpp turns it into a grammar)."""
@@ -216,6 +219,9 @@ def request_settings(choice: LLMChoice, config: LLMConfig, schema: dict[str, Any
         request_timeout=config.timeout_seconds,
         max_retries=config.max_retries,
         temperature=0.0,
+        # The answer is a small JSON object; a bound stops a runaway generation from occupying a local
+        # server (llama.cpp finishes a request even after its client gave up) long after the deadline.
+        max_tokens=MAX_OUTPUT_TOKENS,
     )
     if choice.output_mode == "prompted" and choice.provider in ("openai", "ollama"):
         settings["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}

@@ -1,0 +1,43 @@
+"""The real local model, when it is installed: a llama.cpp server child process for the whole module."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from talk2tables.local_llm.model import DEFAULT_MODEL, default_model_path, is_verified
+from talk2tables.local_llm.server import llama_installed
+from tests.support.processes import ServerProcess, free_port
+
+_skipped: list[str] = []
+
+
+def real_model_missing() -> str | None:
+    """Why the real model cannot run here, or None."""
+    if not llama_installed():
+        return "llama-cpp-python is not installed (talk2tables llm-server --install)"
+    path = default_model_path(os.environ)
+    if not is_verified(path, DEFAULT_MODEL.sha256):
+        return f"the default model is not installed and verified at {path} (talk2tables llm-server --install)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    reason = real_model_missing()
+    if reason:
+        _skipped.append(reason)
+        pytest.skip(f"REAL LOCAL MODEL TEST SKIPPED: {reason}")
+    port = free_port()
+    log = tmp_path_factory.mktemp("llm") / "llm-server.log"
+    server = ServerProcess(["llm-server", "--port", str(port)], port, log=log).start(timeout=120)
+    yield server
+    server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped:
+        terminalreporter.write_sep("!", "the end-to-end test with the REAL local model was SKIPPED", red=True)
+        terminalreporter.write_line(f"reason: {_skipped[0]}")
