@@ -125,3 +125,31 @@ def test_up_refuses_an_invalid_registry_with_every_problem(tmp_path: Path) -> No
     assert "transport" in output
     assert "priority" in output
     assert "url" in output
+
+
+def test_without_a_provider_up_plans_the_local_model_and_points_the_api_at_it(tmp_path: Path) -> None:
+    from talk2tables.cli.up import plan_children
+    from talk2tables.config import Settings
+
+    registry = write_registry(tmp_path / "reg.yaml", db_port=18000, metadata_port=18002)
+    settings = Settings.model_validate({"llm_model": None, "local_llm_port": 18003, "api_port": 18001})
+    children, external = plan_children(settings, registry)
+    assert [c.name for c in children] == ["Local LLM (llama.cpp)", "Product Metadata MCP", "Database MCP",
+                                          "API + web UI"]  # fmt: skip (MCP servers in priority order)
+    assert external == []
+    assert "llm-server" in children[0].argv
+    assert "18003" in children[0].argv
+    api = children[-1]
+    assert api.env["T2T_LLM_MODEL"] == "openai:qwen2.5-coder-1.5b-instruct"
+    assert api.env["OPENAI_BASE_URL"] == "http://127.0.0.1:18003/v1"
+
+
+def test_with_a_provider_nothing_local_is_started(tmp_path: Path) -> None:
+    from talk2tables.cli.up import plan_children
+    from talk2tables.config import Settings
+
+    registry = write_registry(tmp_path / "reg.yaml", db_port=18000, metadata_port=18002)
+    settings = Settings.model_validate({"llm_model": "anthropic:claude-sonnet-4-5"})
+    children, _ = plan_children(settings, registry)
+    assert not any("llm-server" in c.argv for c in children)
+    assert children[-1].env == {}
