@@ -37,8 +37,17 @@ def wait_for_port(port: int, *, timeout: float = 20.0, process: subprocess.Popen
 class ServerProcess:
     """A `talk2tables ...` child process bound to one port; stop() is SIGTERM then SIGKILL."""
 
-    def __init__(self, args: Sequence[str], port: int, *, env: dict[str, str] | None = None, log: Path | None = None):
+    def __init__(
+        self,
+        args: Sequence[str],
+        port: int,
+        *,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        command: Sequence[str] = TALK2TABLES,
+    ):
         self.args = list(args)
+        self.command = list(command)  # what runs `args`: `python -m talk2tables` unless told otherwise
         self.port = port
         self.env = {**os.environ, **(env or {})}
         self.log = log
@@ -55,7 +64,7 @@ class ServerProcess:
     def start(self, *, timeout: float = 30.0) -> ServerProcess:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - closed right after Popen
         self.process = subprocess.Popen(
-            [*TALK2TABLES, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+            [*self.command, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT
         )
         if out is not subprocess.DEVNULL:
             out.close()  # the child holds its own copy of the descriptor; ours would leak (ResourceWarning)

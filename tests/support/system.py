@@ -41,8 +41,11 @@ def write_registry(
             "capabilities": ["list_resources"],
             "transport": "sse",
         }
-    orchestration = {"fail_fast": True, "log_level": "INFO",
-                     "timeouts": timeouts or {"connect_seconds": 5, "resource_seconds": 5, "tool_seconds": 15}}
+    orchestration = {
+        "fail_fast": True,
+        "log_level": "INFO",
+        "timeouts": timeouts or {"connect_seconds": 5, "resource_seconds": 5, "tool_seconds": 15},
+    }
     path.write_text(yaml.safe_dump({"mcp_servers": servers, "orchestration": orchestration}, sort_keys=False))
     return path
 
@@ -55,6 +58,7 @@ class McpServers:
     sample_data_dir: Path
     token: str | None = None
     timeouts: dict[str, float] | None = None
+    db_args: tuple[str, ...] = ()  # extra `db-server` options, e.g. ("--statement-timeout", "0.5")
     db: ServerProcess = field(init=False)
     metadata: ServerProcess = field(init=False)
     registry: Path = field(init=False)
@@ -68,7 +72,7 @@ class McpServers:
         db_port, md_port = free_port(), free_port()
         self.db = ServerProcess(
             ["db-server", "--database-url", str(self.database_path), "--description",
-             str(data / "database_description.md"), "--port", str(db_port)],
+             str(data / "database_description.md"), "--port", str(db_port), *self.db_args],
             db_port, env=env, log=self.workdir / "db-server.log",
         )  # fmt: skip
         self.metadata = ServerProcess(
@@ -92,7 +96,12 @@ class McpServers:
 
 
 def llm_env(llm: ScriptedLLMServer) -> dict[str, str]:
-    return {"T2T_LLM_MODEL": f"openai:{MODEL_ID}", "OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": API_KEY}
+    return llm_env_at(llm.base_url)
+
+
+def llm_env_at(base_url: str) -> dict[str, str]:
+    """The environment that points the product at a scripted LLM serving `base_url` (e.g. a child process)."""
+    return {"T2T_LLM_MODEL": f"openai:{MODEL_ID}", "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": API_KEY}
 
 
 def api_settings(servers: McpServers, llm: ScriptedLLMServer | None, **overrides: Any) -> Any:
