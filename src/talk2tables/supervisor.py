@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -29,11 +30,26 @@ class Child:
     ready: ReadyCheck
     env: dict[str, str] = field(default_factory=dict)
     ready_timeout: float = 60.0
+    log_path: Path | None = None  # the child's output goes here (else to this terminal)
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(list(self.argv), env={**os.environ, **self.env})
-        log.info("child_started", child=self.name, pid=self.process.pid)
+        if self.log_path is None:
+            self.process = subprocess.Popen(list(self.argv), env={**os.environ, **self.env})
+        else:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_path.open("ab") as out:  # the child keeps its own descriptor
+                self.process = subprocess.Popen(
+                    list(self.argv), env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT
+                )
+        log.info("child_started", child=self.name, pid=self.process.pid, log=str(self.log_path))
+
+    def log_tail(self, lines: int = 15) -> str:
+        """The last lines the child wrote, to show why it failed."""
+        if self.log_path is None or not self.log_path.is_file():
+            return ""
+        text = self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        return "\n".join(f"    {line}" for line in text)
 
     @property
     def exit_code(self) -> int | None:
@@ -116,8 +132,17 @@ class Supervisor:
     async def start_all(self) -> None:
         for child in self.children:
             child.start()
-            seconds = await wait_ready(child)
+            try:
+                seconds = await wait_ready(child)
+            except ChildFailedError:
+                self._show_log(child)
+                raise
             self.on_event(f"  ✓ {child.name} ready ({seconds:.1f} s)")
+
+    def _show_log(self, child: Child) -> None:
+        tail = child.log_tail()
+        if tail:
+            self.on_event(f"Last lines of {child.log_path}:\n{tail}")
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -131,6 +156,7 @@ class Supervisor:
             for child in self.children:
                 if child.exit_code is not None:
                     self.on_event(f"{child.name} exited with code {child.exit_code}; stopping everything.")
+                    self._show_log(child)
                     return 1
             try:
                 await asyncio.wait_for(self._stop.wait(), timeout=0.5)

@@ -91,6 +91,7 @@ def test_up_creates_sample_data_starts_everything_and_ctrl_c_stops_it_all(
         _gone, alive = psutil.wait_procs(children, timeout=10)
         assert not alive
         assert "Stopped." in up.log()
+        assert (tmp_path / ".talk2tables" / "logs" / "database-mcp.log").read_text()  # children log to files
     finally:
         up.stop()
 
@@ -106,6 +107,7 @@ def test_when_one_process_dies_up_stops_the_others_and_fails(tmp_path: Path, llm
         _gone, alive = psutil.wait_procs(children, timeout=10)
         assert not alive
         assert "Product Metadata MCP exited" in up.log()
+        assert "Last lines of" in up.log()  # the dead child's log tail explains why
     finally:
         up.stop()
 
@@ -134,8 +136,12 @@ def test_without_a_provider_up_plans_the_local_model_and_points_the_api_at_it(tm
     registry = write_registry(tmp_path / "reg.yaml", db_port=18000, metadata_port=18002)
     settings = Settings.model_validate({"llm_model": None, "local_llm_port": 18003, "api_port": 18001})
     children, external = plan_children(settings, registry)
-    assert [c.name for c in children] == ["Local LLM (llama.cpp)", "Product Metadata MCP", "Database MCP",
-                                          "API + web UI"]  # fmt: skip (MCP servers in priority order)
+    assert [c.name for c in children] == [
+        "Local LLM (llama.cpp)",
+        "Product Metadata MCP",
+        "Database MCP",
+        "API + web UI",
+    ]  # fmt: skip (MCP servers in priority order)
     assert external == []
     assert "llm-server" in children[0].argv
     assert "18003" in children[0].argv

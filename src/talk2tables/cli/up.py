@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from talk2tables.supervisor import Child, ChildFailedError, Supervisor, http_rea
 console = Console(stderr=True)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 METADATA_SERVER_KEY = "product_metadata"
+LOG_DIR = Path(".talk2tables") / "logs"
 
 
 def ensure_sample_data(settings: Settings) -> None:
@@ -156,6 +158,9 @@ def up(
         raise typer.Exit(1) from exc
     for name in external:
         console.print(f"Not started here (not a local built-in server): {name}")
+    for child in children:
+        child.log_path = LOG_DIR / (re.sub(r"[^a-z0-9]+", "-", child.name.lower()).strip("-") + ".log")
+    console.print(f"Starting {len(children)} processes; their logs go to {LOG_DIR}/")
     supervisor = Supervisor(children, on_event=console.print)
     url = f"http://{settings.api_host}:{settings.api_port}"
     try:

@@ -49,4 +49,5 @@ def server_argv(
         "--n_ctx", str(n_ctx),
         "--n_threads", str(threads),
         "--n_threads_batch", str(batch_threads),
+        "--verbose", "False",
     ]  # fmt: skip
