@@ -92,6 +92,12 @@ class _Session:
         self.stop = asyncio.Event()
         self.dead = False
         self.owner: asyncio.Task[None] | None = None
+        # Loop time of the last answer the server gave on this session: a call that times out while other
+        # calls were being answered met a slow server, not a dead session.
+        self.last_answer = float("-inf")
+
+    def answered_since(self, moment: float) -> bool:
+        return self.last_answer > moment
 
     @property
     def session(self) -> ClientSession:
@@ -353,17 +359,25 @@ class ServerConnection:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _run(self, handle: _Session, call: Callable[[ClientSession], Awaitable[T]], deadline: Deadline) -> T:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            return await within(call(handle.session), deadline.remaining(), keep=self._stragglers)
+            result = await within(call(handle.session), deadline.remaining(), keep=self._stragglers)
         except TimeoutError:
-            # A hung server: calls queued on this session would wait for sse_read_timeout. Start afresh.
-            self._retire(handle)
+            # A hung server: calls queued on this session would wait for sse_read_timeout, so start afresh.
+            # But if the server answered other calls meanwhile it is alive and only slow (overloaded):
+            # retiring the session then would fail every other request in flight on it.
+            if not handle.answered_since(started):
+                self._retire(handle)
             raise
         except Exception as exc:
             if is_broken(exc) or handle.dead:
                 self._retire(handle)
                 raise SessionBroken(describe(exc)) from exc
+            handle.last_answer = loop.time()  # the server answered, with an error: the session works
             raise SessionFailure(describe(exc)) from exc
+        handle.last_answer = loop.time()
+        return result
 
     async def close(self) -> None:
         """Close the session and every task this connection started (bounded); safe to call twice."""
