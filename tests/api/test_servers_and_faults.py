@@ -96,3 +96,17 @@ def test_a_hung_server_fails_within_its_deadline_with_504(
     while (response := _ask(api.url)).status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert response.status_code == 200
+
+
+def test_single_server_mode_uses_the_database_mcp_alone(
+    start_api: ApiFactory, servers: McpServers, llm: ScriptedLLMServer
+) -> None:
+    api = start_api(servers, llm, enable_multi_mcp=False)
+    listing = httpx.get(f"{api.url}/api/servers", timeout=30).json()
+    assert [s["key"] for s in listing["servers"]] == ["database"]
+    body = _ask(api.url).json()
+    assert body["success"] is True
+    assert [s["key"] for s in body["metadata"]["servers"]] == ["database"]
+    prompt = llm.llm.conversations()[-1][0]["content"]
+    assert "resource://product_aliases" not in prompt
+    assert "database://schema" in prompt
