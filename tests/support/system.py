@@ -59,6 +59,7 @@ class McpServers:
     token: str | None = None
     timeouts: dict[str, float] | None = None
     db_args: tuple[str, ...] = ()  # extra `db-server` options, e.g. ("--statement-timeout", "0.5")
+    database_url: str | None = None  # serve this database (e.g. PostgreSQL) instead of the copied SQLite file
     db: ServerProcess = field(init=False)
     metadata: ServerProcess = field(init=False)
     registry: Path = field(init=False)
@@ -71,7 +72,7 @@ class McpServers:
         env = {"T2T_MCP_TOKEN": self.token} if self.token else {}
         db_port, md_port = free_port(), free_port()
         self.db = ServerProcess(
-            ["db-server", "--database-url", str(self.database_path), "--description",
+            ["db-server", "--database-url", self.database_url or str(self.database_path), "--description",
              str(data / "database_description.md"), "--port", str(db_port), *self.db_args],
             db_port, env=env, log=self.workdir / "db-server.log",
         )  # fmt: skip

@@ -71,6 +71,7 @@ DENIED_FUNCTIONS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 _QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
+TOO_DEEP = "Refused: the query is nested too deeply to check; flatten the nested subqueries or parentheses."
 
 
 def check_read_only(sql: str, dialect: str) -> exp.Expression:
@@ -114,6 +115,8 @@ def _parse(sql: str, dialect: str) -> list[exp.Expr]:
         raise UnsafeQueryError(
             f"Refused: the query could not be parsed as {dialect} SQL ({detail}); fix the syntax.", dialect=dialect
         ) from exc
+    except RecursionError as exc:  # the parser recurses per nesting level; hundreds of levels exhaust the stack
+        raise UnsafeQueryError(TOO_DEEP, dialect=dialect) from exc
     return [statement for statement in parsed if statement is not None]
 
 

@@ -8,6 +8,7 @@ success=False, a message a person can act on, and every attempt's error in its m
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -213,7 +214,9 @@ class Pipeline:
         await run.emit("validating", "Checking the SQL against the schema", number)
         timer = Timer()
         try:
-            validator.validate(sql)
+            # Parsing and qualifying is CPU work (hundreds of ms for long SQL): off the event loop, so it does not
+            # stall every other request's MCP calls past their deadlines.
+            await asyncio.to_thread(validator.validate, sql)
         except SQLValidationError as exc:
             self._record(run, number, sql, exc, "validating", started, raw=raw)
             return None

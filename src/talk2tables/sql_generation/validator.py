@@ -17,12 +17,15 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
-from talk2tables.database_mcp.guard import check_read_only
+from talk2tables.database_mcp.guard import TOO_DEEP, check_read_only
 from talk2tables.errors import SQLValidationError, UnsafeQueryError
 
 _UNRESOLVED = re.compile(r"Column '\"?(?P<column>[^'\"]+)\"?' could not be resolved(?: for table: '(?P<table>[^']+)')?")
 _UNKNOWN = re.compile(r"Unknown column: (?P<column>\S+)")
 MAX_LISTED_COLUMNS = 40
+# Checking columns costs more than linear time in the size of the query (a 5,000-term OR chain took 9 s); no
+# question needs SQL this long, and a bound keeps one answer from stalling every other request.
+MAX_SQL_CHARS = 20_000
 
 
 def schema_mapping(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -49,15 +52,25 @@ class SQLValidator:
 
     def validate(self, sql: str) -> exp.Expression:
         """Return the parsed statement, or raise SQLValidationError with a message the LLM can act on."""
+        if len(sql) > MAX_SQL_CHARS:
+            raise SQLValidationError(
+                f"The query is {len(sql):,} characters long; the limit is {MAX_SQL_CHARS:,}. Write a shorter query: "
+                "aggregate in SQL, or filter with a join or a subquery instead of listing thousands of values.",
+                reason="too_long",
+                dialect=self.dialect,
+            )
         try:
             statement = check_read_only(sql, self.dialect)
         except UnsafeQueryError as exc:
             reason = "syntax" if "could not be parsed" in exc.message else "unsafe"
             raise SQLValidationError(exc.message, reason=reason, dialect=self.dialect) from exc
-        # Fold names the way the database would (SQLite ignores case; PostgreSQL lowers unquoted names).
-        normalized = normalize_identifiers(statement.copy(), dialect=self.dialect)
-        self._check_tables(normalized)
-        self._check_columns(normalized)
+        try:
+            # Fold names the way the database would (SQLite ignores case; PostgreSQL lowers unquoted names).
+            normalized = normalize_identifiers(statement.copy(), dialect=self.dialect)
+            self._check_tables(normalized)
+            self._check_columns(normalized)
+        except RecursionError as exc:  # a tree the parser managed but the optimizer cannot walk
+            raise SQLValidationError(TOO_DEEP, reason="unsafe", dialect=self.dialect) from exc
         return statement
 
     def _check_tables(self, statement: exp.Expression) -> None:
