@@ -58,10 +58,25 @@ class BodySizeLimit:
                     raise _TooLarge
             return message
 
+        started = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if too_large:
+                # The app caught the overflow while reading the body (FastAPI answers "error parsing the body");
+                # what happened is a body over the limit: say so, and drop the app's own answer.
+                if not started:
+                    started = True
+                    await self._refuse(send)
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            await self._refuse(send)
+            if not started:
+                await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
         error = InvalidQuestionError(f"Request body too large: the limit is {self.max_bytes} bytes.")
