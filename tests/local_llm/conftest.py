@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -35,6 +36,9 @@ def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProces
     server = ServerProcess(["llm-server", "--port", str(port)], port, log=log).start(timeout=120)
     yield server
     server.stop()
+    # `llm-server` execs llama.cpp's server, so stopping it leaves no orphan holding the port.
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, "the llama.cpp server outlived llm-server"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,7 +97,6 @@ def llm_server(
         n_ctx=context or settings.local_llm_context,
     )
     console.print(f"Serving {model.name} on http://{host}:{port or settings.local_llm_port}/v1 ({n_threads} threads)")
-    try:
-        raise typer.Exit(subprocess.run(argv, check=False).returncode)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    # Become the server (exec), so that signals from `up`, a test or a service manager reach it directly
+    # and no orphaned llama.cpp process outlives this command.
+    os.execv(argv[0], argv)  # noqa: S606 - our own argv, no shell
