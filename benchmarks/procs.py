@@ -36,6 +36,8 @@ class Series:
 
 def _measure(process: psutil.Process, detail: bool) -> tuple[float, int, int]:
     """RSS in MiB, and (when `detail`) open descriptors and inet connections; the latter cost a /proc scan."""
+    if process.status() == psutil.STATUS_ZOMBIE:  # exited, not yet reaped: nothing to measure
+        raise psutil.ZombieProcess(process.pid)
     rss = process.memory_info().rss / MIB
     if not detail:
         return rss, 0, 0
@@ -75,6 +77,8 @@ class ProcessSampler:
         self._thread.join(timeout=10)
 
     def sample_now(self) -> None:
+        if self._stop.is_set():
+            return  # stopped: the series is closed
         with self._lock:
             pids = dict(self._pids)
         at = time.monotonic() - self._started

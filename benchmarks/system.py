@@ -79,7 +79,7 @@ class Stack:
         script_path.write_text(json.dumps(script(delay_ms)))
         llm_port, api_port = free_port(), free_port()
         self.llm = ServerProcess(
-            ["--port", str(llm_port), "--script", str(script_path), "--delay-ms", str(delay_ms)],
+            ["--port", str(llm_port), "--script", str(script_path), "--delay-ms", str(delay_ms), "--no-record"],
             llm_port,
             command=SCRIPTED_LLM,
             log=workdir / f"llm-{label}.log",

@@ -132,9 +132,10 @@ def _error(status: int, message: str, kind: str = "server_error") -> JSONRespons
 class ScriptedLLM:
     """The ASGI app plus its script and a record of every request body it received."""
 
-    def __init__(self, script: Script | None = None, *, api_key: str | None = None) -> None:
+    def __init__(self, script: Script | None = None, *, api_key: str | None = None, record: bool = True) -> None:
         self.script = script or Script()
         self.api_key = api_key
+        self.record = record  # False: keep no request bodies (long benchmark and soak runs)
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -169,7 +170,8 @@ class ScriptedLLM:
             return _error(401, "Incorrect API key provided.", "invalid_request_error")
         body = await request.json()
         with self._lock:
-            self.requests.append(body)
+            if self.record:
+                self.requests.append(body)
             script = self.script
         if body.get("stream"):
             return _error(400, "the scripted LLM does not stream", "invalid_request_error")
@@ -266,11 +268,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--script", type=Path, required=True, help="YAML or JSON script (see the module docstring)")
     parser.add_argument("--delay-ms", type=int, default=None, help="delay before every answer (overrides the script)")
     parser.add_argument("--api-key", default=None, help="refuse requests without this bearer key (HTTP 401)")
+    parser.add_argument("--no-record", action="store_true", help="keep no request bodies (for long runs)")
     args = parser.parse_args(argv)
     script = Script.load(args.script)
     if args.delay_ms is not None:
         script.delay_ms = args.delay_ms
-    llm = ScriptedLLM(script, api_key=args.api_key)
+    llm = ScriptedLLM(script, api_key=args.api_key, record=not args.no_record)
     uvicorn.run(llm.app, host=args.host, port=args.port, log_level="warning", lifespan="off", ws="none")
 
 
