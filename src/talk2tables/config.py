@@ -6,9 +6,11 @@ Library classes never read `os.environ`: they take these settings (or plain valu
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +19,15 @@ DEFAULT_DATABASE_PATH = DEFAULT_DATA_DIR / "multi_mcp_test.db"
 DEFAULT_METADATA_PATH = DEFAULT_DATA_DIR / "product_metadata.json"
 DEFAULT_BUSINESS_DESCRIPTION_PATH = DEFAULT_DATA_DIR / "database_description.md"
 DEFAULT_MCP_CONFIG_PATH = Path("mcp_config.yaml")
+
+
+def environment(env_file: Path = Path(".env")) -> dict[str, str]:
+    """The environment as settings see it: `.env` values, overridden by the real environment.
+
+    For the variables that are not fields of Settings because their names are open-ended
+    (`T2T_MCP_<KEY>_URL`) or that only the edge needs (`T2T_DATA_DIR`). Call it at the edge only."""
+    from_file = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file.is_file() else {}
+    return {**from_file, **os.environ}
 
 
 def _env(*names: str) -> AliasChoices:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +16,7 @@ from talk2tables.api.routes import chat, metrics, query, servers
 from talk2tables.api.security import BodySizeLimit, require_token
 from talk2tables.api.service import Answerer, QuestionService
 from talk2tables.api.static import mount_ui
-from talk2tables.config import Settings
+from talk2tables.config import Settings, environment
 from talk2tables.logging import get_logger
 
 log = get_logger(__name__)
@@ -30,7 +29,7 @@ def default_orchestrator(settings: Settings) -> Any:
     """The registry from settings, with T2T_MCP_<KEY>_URL overrides from the environment (this is the edge)."""
     from talk2tables.orchestrator import Orchestrator, load_registry
 
-    registry = load_registry(settings.mcp_config_path, os.environ)
+    registry = load_registry(settings.mcp_config_path, environment())
     return Orchestrator(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from talk2tables.cli.main import app
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from talk2tables.config import Settings
+    from talk2tables.config import Settings, environment
     from talk2tables.models import QueryResult
     from talk2tables.orchestrator import Orchestrator
     from talk2tables.sql_generation.pipeline import Pipeline
@@ -45,7 +44,7 @@ async def running_pipeline(settings: Settings) -> AsyncIterator[tuple[Pipeline, 
     from talk2tables.orchestrator import Orchestrator, load_registry
     from talk2tables.sql_generation.factory import pipeline_from_settings
 
-    registry = load_registry(settings.mcp_config_path, dict(os.environ))
+    registry = load_registry(settings.mcp_config_path, environment())
     orchestrator = Orchestrator(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token)
     async with orchestrator:
         pipeline = pipeline_from_settings(settings, orchestrator)

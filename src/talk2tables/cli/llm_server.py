@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from talk2tables.cli.main import app
-from talk2tables.config import Settings
+from talk2tables.config import Settings, environment
 from talk2tables.errors import ConfigurationError
 from talk2tables.local_llm import server as llama
 from talk2tables.local_llm.installer import install_model
@@ -23,7 +23,7 @@ console = Console(stderr=True)
 
 def ensure_default_model(spec: ModelSpec = DEFAULT_MODEL) -> Path:
     """The default model in the user data directory, assembled and verified first if missing."""
-    path = default_model_path(os.environ, spec)
+    path = default_model_path(environment(), spec)
     if path.is_file():
         with _bytes_progress(f"Verifying {path.name}", spec.size) as advance:
             verify(path, spec, advance)
@@ -53,7 +53,7 @@ def resolve_model(settings: Settings, *, install: bool) -> Path:
                 f"T2T_LOCAL_MODEL_PATH points at {settings.local_model_path}, which is not a file."
             )
         return settings.local_model_path
-    path = default_model_path(os.environ)
+    path = default_model_path(environment())
     if not path.is_file() and not install:
         raise ConfigurationError(
             f"The local model is not installed ({path}). Run `talk2tables llm-server --install`, "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +12,7 @@ from rich.console import Console
 
 from talk2tables.cli.llm_server import ensure_default_model
 from talk2tables.cli.main import app
-from talk2tables.config import DEFAULT_DATABASE_PATH, Settings
+from talk2tables.config import DEFAULT_DATABASE_PATH, Settings, environment
 from talk2tables.errors import Talk2TablesError
 from talk2tables.local_llm import server as llama
 from talk2tables.local_llm.model import DEFAULT_MODEL
@@ -47,7 +46,7 @@ def plan_children(settings: Settings, registry_path: Path) -> tuple[list[Child],
     """The local MCP servers the registry points at, then the API. Remote servers are listed, not started."""
     from talk2tables.orchestrator.registry import load_registry
 
-    registry = load_registry(registry_path, os.environ)
+    registry = load_registry(registry_path, environment())
     token = settings.mcp_token.get_secret_value() if settings.mcp_token else None
     query_server = registry.query_server()
     children: list[Child] = []

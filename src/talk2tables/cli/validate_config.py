@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,13 +33,13 @@ def validate_config(
     """
     from rich.console import Console
 
-    from talk2tables.config import Settings
+    from talk2tables.config import Settings, environment
     from talk2tables.errors import ConfigurationError
     from talk2tables.orchestrator.registry import parse_registry, read_registry_file
 
     console = Console(highlight=False)
     try:
-        registry = parse_registry(read_registry_file(path), dict(os.environ), source=str(path))
+        registry = parse_registry(read_registry_file(path), environment(), source=str(path))
     except ConfigurationError as error:
         problems = error.context.get("problems") or [error.message]
         console.print(f"[red]✗[/red] {path} is invalid ({len(problems)} problem(s)):")
