@@ -18,14 +18,19 @@ from typing import Any
 import structlog
 
 _SECRET_KEY = re.compile(r"(token|secret|password|passwd|api[_-]?key|authorization|credential)", re.I)
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s]+)@", re.I)
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s]+)@", re.I)
 _BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9._~+/=-]+", re.I)
+# `password=…` in a URL's query string, a repr or a message: `?password=x`, `token: 'x'`, `api_key="x"`
+_ASSIGNED = re.compile(
+    r"(?P<key>\b(?:password|passwd|pwd|token|secret|api[_-]?key)\b['\"]?\s*[=:]\s*['\"]?)[^'\"\s&,;)}]+", re.I
+)
 REDACTED = "***"
 
 
 def redact_text(text: str) -> str:
     """Hide passwords embedded in URLs and bearer tokens inside free text."""
     text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
+    text = _ASSIGNED.sub(lambda m: f"{m['key']}{REDACTED}", text)
     return _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
 
 
@@ -56,6 +61,7 @@ def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,  # tracebacks become text before redaction sees them
         redact_secrets,
     ]
     structlog.configure(
@@ -68,7 +74,6 @@ def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(default=str),
         ],
     )
