@@ -159,3 +159,47 @@ def test_with_a_provider_nothing_local_is_started(tmp_path: Path) -> None:
     children, _ = plan_children(settings, registry)
     assert not any("llm-server" in c.argv for c in children)
     assert children[-1].env == {}
+
+
+def test_sample_data_fills_in_only_missing_default_files_and_never_replaces_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talk2tables.cli.up import ensure_sample_data
+    from talk2tables.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.model_validate({})
+    first = ensure_sample_data(settings)
+    assert sorted(p.name for p in first) == ["database_description.md", "multi_mcp_test.db", "product_metadata.json"]
+    database = tmp_path / "test_data" / "multi_mcp_test.db"
+    stamp = database.stat().st_mtime_ns
+    (tmp_path / "test_data" / "product_metadata.json").unlink()
+    second = ensure_sample_data(settings)
+    assert [p.name for p in second] == ["product_metadata.json"]
+    assert database.stat().st_mtime_ns == stamp  # the existing database is kept
+
+
+def test_custom_paths_get_no_invented_sample_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from talk2tables.cli.up import ensure_sample_data
+    from talk2tables.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.model_validate(
+        {"database_url": "postgresql://reader:pw@db/x", "metadata_path": tmp_path / "mine.json"}
+    )
+    assert ensure_sample_data(settings) == []
+    assert not (tmp_path / "mine.json").exists()
+    assert not (tmp_path / "test_data").exists()
+
+
+def test_the_database_url_never_appears_on_a_command_line(tmp_path: Path) -> None:
+    from talk2tables.cli.up import plan_children
+    from talk2tables.config import Settings
+
+    registry = write_registry(tmp_path / "reg.yaml", db_port=18000, metadata_port=18002)
+    url = "postgresql://reader:s3cret@db.example/shop"
+    settings = Settings.model_validate({"llm_model": "openai:x", "database_url": url})
+    children, _ = plan_children(settings, registry)
+    assert all("s3cret" not in " ".join(c.argv) for c in children)
+    database = next(c for c in children if c.name == "Database MCP")
+    assert database.env["DATABASE_URL"] == url

@@ -12,7 +12,13 @@ from rich.console import Console
 
 from talk2tables.cli.llm_server import ensure_default_model
 from talk2tables.cli.main import app
-from talk2tables.config import DEFAULT_DATABASE_PATH, Settings, environment
+from talk2tables.config import (
+    DEFAULT_BUSINESS_DESCRIPTION_PATH,
+    DEFAULT_DATABASE_PATH,
+    DEFAULT_METADATA_PATH,
+    Settings,
+    environment,
+)
 from talk2tables.errors import Talk2TablesError
 from talk2tables.local_llm import server as llama
 from talk2tables.local_llm.model import DEFAULT_MODEL
@@ -25,16 +31,27 @@ METADATA_SERVER_KEY = "product_metadata"
 LOG_DIR = Path(".talk2tables") / "logs"
 
 
-def ensure_sample_data(settings: Settings) -> None:
-    """Create the sample database and metadata where the settings point at the default files and they are missing."""
-    from talk2tables.sample_data.writer import write_sample_data
+def ensure_sample_data(settings: Settings) -> list[Path]:
+    """Write the sample files that are missing, only where the settings use the default paths.
 
-    database = Path(settings.database_url)
-    wants_db = settings.database_url == str(DEFAULT_DATABASE_PATH) and not database.exists()
-    if wants_db or not settings.metadata_path.exists():
-        out = database.parent if wants_db else settings.metadata_path.parent
-        console.print(f"Creating the sample data in [bold]{out}/[/] …")
-        write_sample_data(out)
+    Never replaces an existing file, and never invents data for a path the user configured: a missing
+    custom file is the server's clear error to report."""
+    from talk2tables.sample_data.database import write_sample_database
+    from talk2tables.sample_data.description import write_database_description
+    from talk2tables.sample_data.metadata import write_sample_metadata
+
+    wanted = []
+    if settings.database_url == str(DEFAULT_DATABASE_PATH):
+        wanted += [(DEFAULT_DATABASE_PATH, write_sample_database),
+                   (DEFAULT_BUSINESS_DESCRIPTION_PATH, write_database_description)]  # fmt: skip
+    if settings.metadata_path == DEFAULT_METADATA_PATH:
+        wanted.append((DEFAULT_METADATA_PATH, write_sample_metadata))
+    written = []
+    for path, write in wanted:
+        if not path.exists():
+            console.print(f"Creating the sample {path.name} in [bold]{path.parent}/[/] …")
+            written.append(write(path))
+    return written
 
 
 def _port(url: str) -> int:
@@ -57,8 +74,10 @@ def plan_children(settings: Settings, registry_path: Path) -> tuple[list[Child],
         if host not in LOOPBACK:
             external.append(f"{server.name} ({server.url})")
         elif query_server is not None and server.key == query_server.key:
-            args = ["db-server", "--database-url", settings.database_url, "--port", port]
-            children.append(Child(server.name, talk2tables_argv(*args), mcp_ready(server.url, token)))
+            # The URL may hold a password: it goes through the environment, never the (world-readable) argv.
+            args = ["db-server", "--port", port]
+            env = {"DATABASE_URL": settings.database_url}
+            children.append(Child(server.name, talk2tables_argv(*args), mcp_ready(server.url, token), env=env))
         elif server.key == METADATA_SERVER_KEY:
             args = ["metadata-server", "--metadata", str(settings.metadata_path), "--port", port]
             children.append(Child(server.name, talk2tables_argv(*args), mcp_ready(server.url, token)))
