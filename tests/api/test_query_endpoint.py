@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,7 @@ def test_bad_input_answers_422_in_the_query_result_shape(
     assert set(body) == QUERY_RESULT_KEYS
     assert body["success"] is False
     assert needle in body["error"]
+    assert body["metadata"]["request_id"]
 
 
 def test_malformed_json_is_a_clear_422(client: httpx.Client) -> None:
@@ -149,6 +151,32 @@ def test_a_question_past_the_request_deadline_answers_504(start_api: ApiFactory,
         api = start_api(servers, slow, request_timeout_seconds=1)
         response = httpx.post(f"{api.url}/api/query", json={"query": "slow one"}, timeout=30)
         assert response.status_code == 504
-        assert "T2T_REQUEST_TIMEOUT" in response.json()["error"]
+        body = response.json()
+        assert "T2T_REQUEST_TIMEOUT" in body["error"]
+        assert body["metadata"]["timings_ms"]["total"] >= 1000
+        assert body["metadata"]["attempts_count"] == 0
     finally:
         slow.stop()
+
+
+def test_an_oversized_chunked_body_without_content_length_is_refused_with_413(client: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"query": "'
+        for _ in range(20):
+            yield b"x" * 5000
+        yield b'"}'
+
+    response = client.post("/api/query", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert "too large" in response.json()["error"]
+
+
+def test_a_chunked_body_within_the_limit_is_answered(client: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"query": "total sales '
+        yield b'of abracadabra"}'
+
+    response = client.post("/api/query", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["query"] == "total sales of abracadabra"

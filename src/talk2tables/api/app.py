@@ -53,10 +53,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         orchestrator = orchestrator_factory(settings)
         await orchestrator.start()
+        pipeline: Any = None
         try:
+            pipeline = pipeline_factory(settings, orchestrator)
             app.state.orchestrator = orchestrator
             app.state.questions = QuestionService(
-                pipeline_factory(settings, orchestrator),
+                pipeline,
                 app_metrics,
                 max_chars=settings.max_question_chars,
                 timeout_seconds=settings.request_timeout_seconds,
@@ -64,6 +66,8 @@ def create_app(
             log.info("api_started", llm_model=settings.llm_model, multi_mcp=settings.enable_multi_mcp)
             yield
         finally:
+            if pipeline is not None and hasattr(pipeline, "aclose"):
+                await pipeline.aclose()  # the LLM client's HTTP connections
             await orchestrator.close()
             log.info("api_stopped")
 

@@ -31,7 +31,10 @@ def require_token(expected: str | None):  # type: ignore[no-untyped-def]
 
 
 class BodySizeLimit:
-    """Refuses request bodies over `max_bytes` with 413, whether or not Content-Length is declared."""
+    """Refuses request bodies over `max_bytes` with 413, declared (Content-Length) or streamed (chunked).
+
+    The body is read here first — bounded by the limit, so at most `max_bytes` are ever held — and
+    replayed to the app; later `receive` calls (a client going away) pass straight through."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -45,38 +48,27 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
-        received = 0
-        too_large = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, too_large
+        body = bytearray()
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    too_large = True
-                    raise _TooLarge
-            return message
-
-        started = False
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if too_large:
-                # The app caught the overflow while reading the body (FastAPI answers "error parsing the body");
-                # what happened is a body over the limit: say so, and drop the app's own answer.
-                if not started:
-                    started = True
-                    await self._refuse(send)
-                return
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, guarded_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                return  # the client left before sending its body
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
                 await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         error = InvalidQuestionError(f"Request body too large: the limit is {self.max_bytes} bytes.")
@@ -85,7 +77,3 @@ class BodySizeLimit:
         body = json.dumps(result.model_dump(mode="json")).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass

@@ -71,6 +71,7 @@ class QuestionService:
         return result
 
     async def _run(self, question: str, request_id: str, progress: Progress | None) -> QueryResult:
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 answer = await self.pipeline.answer(question, request_id=request_id, progress=progress)
@@ -79,6 +80,8 @@ class QuestionService:
                 f"No answer within {self.timeout_seconds:g} s (T2T_REQUEST_TIMEOUT); nothing was returned in part."
             )
             result = failure_result(question, error, request_id=request_id)
+            result.metadata.update(attempts=[], attempts_count=0,
+                                   timings_ms={"total": round((time.perf_counter() - started) * 1000, 2)})  # fmt: skip
             if progress is not None:
                 await progress(ProgressEvent(stage="failed", message=error.message))
             return result

@@ -12,10 +12,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
-from talk2tables.api.errors import result_response
+from talk2tables.api.errors import failure_result, result_response
 from talk2tables.api.schemas import QueryRequest
 from talk2tables.api.service import QuestionService
+from talk2tables.errors import Talk2TablesError
+from talk2tables.logging import get_logger
 from talk2tables.models import ProgressEvent, QueryResult
+
+log = get_logger(__name__)
 
 router = APIRouter(prefix="/api", tags=["questions"])
 
@@ -67,7 +71,12 @@ async def _stream(service: QuestionService, question: str) -> AsyncIterator[dict
         await events.put(event)
 
     async def run() -> None:
-        await events.put(await service.answer(question, endpoint="query_stream", progress=progress))
+        try:
+            result = await service.answer(question, endpoint="query_stream", progress=progress)
+        except Exception as exc:  # the stream must always end with a result, never wait forever
+            log.exception("stream_failed")
+            result = failure_result(question, Talk2TablesError(f"Internal error while answering: {exc}"))
+        await events.put(result)
 
     task = asyncio.create_task(run())
     try:
