@@ -44,7 +44,12 @@ def db_server(
     # Heavy imports stay inside the command so other commands start quickly.
     import uvicorn
 
-    from talk2tables.database_mcp.engine import create_readonly_engine, sqlglot_dialect, verify_connection
+    from talk2tables.database_mcp.engine import (
+        create_readonly_engine,
+        privilege_warnings,
+        sqlglot_dialect,
+        verify_connection,
+    )
     from talk2tables.database_mcp.server import DatabaseServerConfig, create_app
     from talk2tables.errors import Talk2TablesError
     from talk2tables.logging import configure_logging, get_logger, redact_text
@@ -69,6 +74,13 @@ def db_server(
     except Talk2TablesError as error:
         typer.echo(f"Error: {error.message}", err=True)
         raise typer.Exit(1) from None
+    for warning in privilege_warnings(engine):
+        get_logger(__name__).warning(
+            "db_server_privileged_role",
+            server="database",
+            detail=warning,
+            advice="connect as a SELECT-only role: CREATE ROLE reader LOGIN; GRANT SELECT ON ALL TABLES ...",
+        )
     get_logger(__name__).info(
         "db_server_start",
         server="database",

@@ -149,6 +149,40 @@ def verify_connection(engine: Engine) -> list[str]:
         ) from exc
 
 
+_POSTGRES_PRIVILEGES = """
+SELECT r.rolsuper,
+       pg_has_role(current_user, 'pg_read_server_files', 'member'),
+       pg_has_role(current_user, 'pg_write_server_files', 'member'),
+       pg_has_role(current_user, 'pg_execute_server_program', 'member'),
+       pg_has_role(current_user, 'pg_signal_backend', 'member'),
+       (SELECT string_agg(extname, ', ') FROM pg_extension WHERE extname IN ('dblink', 'postgres_fdw'))
+FROM pg_roles AS r WHERE r.rolname = current_user
+"""
+
+
+def privilege_warnings(engine: Engine) -> list[str]:
+    """What the connecting role could do beyond reading tables; each item is a reason to use a SELECT-only role.
+
+    The guard refuses the functions that reach these powers, but least privilege is the layer under it."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(_POSTGRES_PRIVILEGES).one()
+    superuser, read_files, write_files, programs, signal, extensions = row
+    return [
+        text
+        for present, text in (
+            (superuser, "the role is a superuser"),
+            (read_files, "the role may read the server's files (pg_read_server_files)"),
+            (write_files, "the role may write the server's files (pg_write_server_files)"),
+            (programs, "the role may run programs on the server (pg_execute_server_program)"),
+            (signal, "the role may cancel or end other sessions (pg_signal_backend)"),
+            (extensions, f"extensions that reach other servers are installed: {extensions}"),
+        )
+        if present
+    ]
+
+
 @contextmanager
 def statement_deadline(conn: Connection, seconds: float | None) -> Iterator[None]:
     """Stop any SQLite statement run inside the block once `seconds` have passed.

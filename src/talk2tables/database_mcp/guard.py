@@ -65,6 +65,15 @@ DENIED_FUNCTIONS: frozenset[str] = frozenset(
         "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock",
         "pg_try_advisory_xact_lock_shared", "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema",
         "cursor_to_xml", "cursor_to_xmlschema", "txid_current", "pg_current_xact_id",
+        "ts_stat", "ts_rewrite",  # both run the SQL text they are given, out of the guard's sight
+        # PostgreSQL: statistics, replication and recovery controls (superuser-only, never a query's business)
+        "pg_stat_reset", "pg_stat_reset_shared", "pg_stat_reset_single_table_counters",
+        "pg_stat_reset_single_function_counters", "pg_stat_reset_slru", "pg_stat_reset_replication_slot",
+        "pg_stat_reset_subscription_stats", "pg_logical_slot_get_changes", "pg_logical_slot_peek_changes",
+        "pg_logical_slot_get_binary_changes", "pg_logical_slot_peek_binary_changes", "pg_replication_slot_advance",
+        "pg_copy_logical_replication_slot", "pg_copy_physical_replication_slot", "pg_replication_origin_advance",
+        "pg_replication_origin_session_setup", "pg_log_backend_memory_contexts", "pg_wal_replay_pause",
+        "pg_wal_replay_resume", "dblink_disconnect", "dblink_close", "dblink_cancel_query",
         # MySQL
         "sleep", "benchmark", "load_file", "get_lock", "release_lock",
     }
