@@ -162,3 +162,30 @@ def test_schema_mapping_reads_the_database_mcp_schema_resource() -> None:
         "category": "VARCHAR(40)",
         "price": "NUMERIC(10, 2)",
     }
+
+
+MIXED_CASE = {
+    "dialect": "postgres",
+    "tables": [
+        {"name": "Orders", "columns": [{"name": "OrderId", "type": "integer"}, {"name": "total", "type": "integer"}]},
+        {"name": "sales", "columns": [{"name": "total_amount", "type": "numeric"}]},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("sql", "valid"),
+    [
+        ('SELECT "OrderId" FROM "Orders"', True),
+        ('SELECT o."OrderId", o.total FROM "Orders" AS o', True),
+        ("SELECT total_amount FROM Sales", True),  # unquoted names fold to lower case, like PostgreSQL does
+        ("SELECT orderid FROM orders", False),  # PostgreSQL itself would say: relation "orders" does not exist
+    ],
+)
+def test_postgres_mixed_case_names_follow_postgres_rules(sql: str, valid: bool) -> None:
+    validator = SQLValidator(MIXED_CASE, "postgres")
+    if valid:
+        validator.validate(sql)
+    else:
+        with pytest.raises(SQLValidationError, match="Unknown table"):
+            validator.validate(sql)

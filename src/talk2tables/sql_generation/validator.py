@@ -48,7 +48,9 @@ class SQLValidator:
         self.dialect = dialect
         self.mapping = schema_mapping(schema)
         tables: dict[str, object] = dict(self.mapping)
-        self._schema = MappingSchema(tables, dialect=dialect)
+        # PostgreSQL names are case-sensitive once quoted ("Orders" is not orders): keep them as the database
+        # reports them. SQLite ignores case, so there the schema is folded like the query.
+        self._schema = MappingSchema(tables, dialect=dialect, normalize=dialect != "postgres")
 
     def validate(self, sql: str) -> exp.Expression:
         """Return the parsed statement, or raise SQLValidationError with a message the LLM can act on."""
