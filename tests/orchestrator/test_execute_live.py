@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from talk2tables.errors import MCPConnectionError, MCPTimeoutError, NoMCPAvailableError, ToolExecutionError
+from talk2tables.errors import (
+    DatabaseError,
+    MCPConnectionError,
+    MCPTimeoutError,
+    NoMCPAvailableError,
+    ToolExecutionError,
+)
 from talk2tables.orchestrator import Orchestrator, parse_registry
 from tests.orchestrator.conftest import Live, TinyServer, db_server, dead_url, registry_for, wait_until_busy
 
@@ -154,3 +161,23 @@ async def test_no_enabled_server_with_execute_query_raises_no_mcp_available() ->
     with pytest.raises(NoMCPAvailableError, match="execute_query"):
         await orchestrator.execute_query("SELECT 1")
     await orchestrator.close()
+
+
+async def test_a_locked_database_is_a_database_error_not_a_query_to_rewrite(live: Live) -> None:
+    """The database failing (here: locked by a writer) is not the SQL's fault: it must not go back to the LLM."""
+    async with Orchestrator(live.registry(tool=30)) as orchestrator:
+        assert (await orchestrator.execute_query("SELECT 1 AS one")).rows == [[1]]
+        writer = sqlite3.connect(live.data / "multi_mcp_test.db", isolation_level=None)  # noqa: TID251 - the test's writer
+        try:
+            writer.execute("BEGIN EXCLUSIVE")
+            with pytest.raises(DatabaseError) as caught:
+                await orchestrator.execute_query("SELECT COUNT(*) FROM sales")
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert not isinstance(caught.value, ToolExecutionError)
+        assert caught.value.status_code == 502
+        assert caught.value.context["server"] == "database"
+        assert "Unavailable:" in caught.value.message
+        assert "locked" in caught.value.message
+        assert (await orchestrator.execute_query("SELECT 2 AS two")).rows == [[2]]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from talk2tables.database_mcp.engine import sqlglot_dialect, statement_deadline
 from talk2tables.database_mcp.guard import check_read_only
 from talk2tables.database_mcp.values import json_safe
-from talk2tables.errors import DatabaseError
+from talk2tables.errors import UNAVAILABLE_PREFIX, DatabaseError
 from talk2tables.models import QueryRows
 
 # PostgreSQL's SQLSTATE for "canceling statement due to statement timeout".
@@ -70,7 +70,26 @@ class QueryExecutor:
                 dialect=self.dialect,
                 reason="timeout",
             )
+        if exc.connection_invalidated or _unavailable(original):
+            # Not the query's fault: no other SQL would do better, so the client must not ask the LLM again.
+            return DatabaseError(
+                f"{UNAVAILABLE_PREFIX} the database could not serve the query: {_database_message(original)}",
+                dialect=self.dialect,
+                reason="unavailable",
+            )
         return DatabaseError(_database_message(original), dialect=self.dialect, reason="database")
+
+
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error", "database is busy")
+
+
+def _unavailable(original: BaseException | None) -> bool:
+    """The database, not the SQL, failed: gone, locked, out of resources, shutting down."""
+    if isinstance(original, sqlite3.OperationalError):
+        return str(original).lower().startswith(_SQLITE_UNAVAILABLE)
+    sqlstate = str(getattr(original, "sqlstate", None) or "")
+    # 08: connection exception; 53: insufficient resources; 57P01-57P03: shutting down / cannot connect now
+    return sqlstate.startswith(("08", "53")) or sqlstate in {"57P01", "57P02", "57P03"}
 
 
 def _timed_out(original: BaseException | None) -> bool:

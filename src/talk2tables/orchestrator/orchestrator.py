@@ -22,7 +22,14 @@ from mcp_types import (
 )
 from pydantic import SecretStr, ValidationError
 
-from talk2tables.errors import MCPError, NoMCPAvailableError, ResourceFetchError, ToolExecutionError
+from talk2tables.errors import (
+    UNAVAILABLE_PREFIX,
+    DatabaseError,
+    MCPError,
+    NoMCPAvailableError,
+    ResourceFetchError,
+    ToolExecutionError,
+)
 from talk2tables.logging import Timer, bound_request, get_logger, new_request_id
 from talk2tables.models import QueryRows, ResourceData
 from talk2tables.orchestrator.connection import SSE_READ_TIMEOUT_SECONDS, ServerConnection
@@ -244,12 +251,17 @@ class Orchestrator:
                 "call",
                 lambda s: s.call_tool(EXECUTE_QUERY, {"query": sql}),
                 deadline=Deadline(self.timeouts.tool_seconds),
-                failure=ToolExecutionError,
+                failure=MCPError,  # a protocol-level failure is the server's, not the SQL's: not worth a retry
                 tool=EXECUTE_QUERY,
             )
             if result.is_error:
                 text = _tool_text(result) or "the tool reported an error without a message"
                 log.info("mcp.tool_error", server=server.key, tool=EXECUTE_QUERY, error=text)
+                if UNAVAILABLE_PREFIX in text:  # the database is down or locked: fail fast, no LLM retry can help
+                    raise DatabaseError(
+                        f"{server.name}: {text[text.index(UNAVAILABLE_PREFIX):]}",
+                        server=server.key, tool=EXECUTE_QUERY, tool_message=text, sql=sql,
+                    )  # fmt: skip
                 raise ToolExecutionError(
                     f"{server.name} could not run the query: {text}",
                     server=server.key,
@@ -272,7 +284,7 @@ class Orchestrator:
         try:
             return QueryRows.model_validate(data)
         except ValidationError as exc:
-            raise ToolExecutionError(
+            raise MCPError(
                 f"{server.name} answered execute_query in an unexpected shape (expected columns, rows, row_count): "
                 f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}",
                 server=server.key,
