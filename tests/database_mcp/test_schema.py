@@ -132,3 +132,20 @@ def test_describes_postgres_with_the_same_tables_and_counts(
     assert table(schema, "orders")["foreign_keys"] == [
         {"columns": ["customer_id"], "references_table": "customers", "references_columns": ["customer_id"]}
     ]
+
+
+def test_row_counts_stop_at_a_cap_and_say_so(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from talk2tables.database_mcp import schema as schema_module
+
+    monkeypatch.setattr(schema_module, "ROW_COUNT_CAP", 100)
+    engine = create_readonly_engine(str(sample_db))
+    try:
+        described = describe_database(engine)
+    finally:
+        engine.dispose()
+    sales = table(described, "sales")
+    assert sales["row_count"] == 100
+    assert sales["row_count_capped"] is True
+    products = table(described, "products")
+    assert products["row_count"] == 18
+    assert "row_count_capped" not in products

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, literal_column, select
 from sqlalchemy import column as column_clause
 from sqlalchemy import table as table_clause
 from sqlalchemy.engine.interfaces import ReflectedColumn
@@ -39,7 +39,7 @@ def _describe_table(conn: Connection, inspector: Any, name: str) -> dict[str, An
     samples = _sample_values(conn, name, [column["name"] for column in columns])
     return {
         "name": name,
-        "row_count": _row_count(conn, name),
+        **_row_count(conn, name),
         "primary_key": primary_key,
         "columns": [
             {
@@ -63,8 +63,17 @@ def _describe_table(conn: Connection, inspector: Any, name: str) -> dict[str, An
 
 
 # SQLAlchemy Core (not SQL text) so quoting and LIMIT come out right in every dialect.
-def _row_count(conn: Connection, name: str) -> int:
-    return int(conn.execute(select(func.count()).select_from(table_clause(name))).scalar_one())
+ROW_COUNT_CAP = 1_000_000
+
+
+def _row_count(conn: Connection, name: str) -> dict[str, Any]:
+    """`row_count`, counted up to ROW_COUNT_CAP: the schema is read for every question, and an exact count
+    of a huge table would be a full scan each time. Past the cap, `row_count_capped` says "at least"."""
+    capped = select(literal_column("1")).select_from(table_clause(name)).limit(ROW_COUNT_CAP + 1).subquery()
+    count = int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
+    if count > ROW_COUNT_CAP:
+        return {"row_count": ROW_COUNT_CAP, "row_count_capped": True}
+    return {"row_count": count}
 
 
 def _sample_values(conn: Connection, name: str, columns: list[str]) -> dict[str, list[Any]]:

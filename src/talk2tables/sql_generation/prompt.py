@@ -116,7 +116,8 @@ def render_schema(schema: dict[str, Any]) -> str:
         if not isinstance(table, dict):
             continue
         rows = table.get("row_count")
-        lines.append(f"Table {table.get('name')}" + (f" ({rows} rows)" if rows is not None else ""))
+        more = "+" if table.get("row_count_capped") else ""
+        lines.append(f"Table {table.get('name')}" + (f" ({rows}{more} rows)" if rows is not None else ""))
         for column in table.get("columns") or []:
             lines.append("  - " + _render_column(column))
         for fk in table.get("foreign_keys") or []:
