@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from talk2tables.database_mcp.engine import create_readonly_engine
-from talk2tables.database_mcp.executor import QueryExecutor
+from talk2tables.database_mcp.executor import MAX_CELL_CHARS, MAX_RESULT_CHARS, QueryExecutor
 from talk2tables.errors import DatabaseError, UnsafeQueryError
 from tests.database_mcp.helpers import REFUSED_EVERYWHERE, REFUSED_SQLITE, file_digest, sample_rows
 from tests.support.postgres import PostgresServer
@@ -143,3 +143,21 @@ class TestOnPostgres:
         with pytest.raises(DatabaseError, match=r"^Timed out: "):
             pg_executor.execute(SLOW)
         assert pg_executor.execute("SELECT COUNT(*) FROM products").rows == [[18]]
+
+
+def test_no_single_value_can_grow_past_the_sqlite_length_limit(executor: QueryExecutor) -> None:
+    with pytest.raises(DatabaseError, match="too big"):
+        executor.execute("SELECT randomblob(500000000)")
+
+
+def test_long_text_is_cut_and_the_result_says_truncated(executor: QueryExecutor) -> None:
+    result = executor.execute("SELECT printf('%.*c', 50000, 'x') AS s")
+    assert len(result.rows[0][0]) == MAX_CELL_CHARS + 1  # the cut text ends with an ellipsis
+    assert result.truncated is True
+
+
+def test_a_result_stops_growing_past_its_size_budget(executor: QueryExecutor) -> None:
+    result = executor.execute("SELECT printf('%.*c', 9000, 'x') AS s FROM sales LIMIT 900")
+    assert result.truncated is True
+    assert 0 < result.row_count < 900
+    assert sum(len(row[0]) for row in result.rows) <= MAX_RESULT_CHARS

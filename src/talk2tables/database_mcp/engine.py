@@ -96,6 +96,9 @@ def create_readonly_engine(database_url: str, *, statement_timeout_seconds: floa
     return engine
 
 
+MAX_VALUE_BYTES = 10_000_000
+
+
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
@@ -115,6 +118,9 @@ def _sqlite_engine(url: URL) -> Engine:
         # check_same_thread=False: the pool hands a connection to whichever worker thread runs a query.
         conn = sqlite3.connect(ro_uri, uri=True, check_same_thread=False)  # noqa: TID251 - the read-only opener
         conn.execute("PRAGMA query_only = ON")
+        # No value bigger than this can be built (randomblob(1e9), a huge zeroblob or printf): the server's
+        # memory stays bounded whatever the query asks for.
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         return conn
 
     return create_engine(URL.create("sqlite", database=str(path)), creator=connect)

@@ -44,8 +44,8 @@ class QueryExecutor:
         except SQLAlchemyError as exc:
             raise DatabaseError(f"The database could not run the query: {exc}", dialect=self.dialect) from exc
         truncated = len(rows) > self.max_rows
-        rows = rows[: self.max_rows]
-        return QueryRows(columns=columns, rows=rows, row_count=len(rows), truncated=truncated)
+        rows, cut = _within_bytes(rows[: self.max_rows])
+        return QueryRows(columns=columns, rows=rows, row_count=len(rows), truncated=truncated or cut)
 
     def _run(self, sql: str) -> tuple[list[str], list[list[Any]]]:
         with self.engine.connect() as conn, statement_deadline(conn, self.statement_timeout_seconds):
@@ -90,6 +90,30 @@ def _unavailable(original: BaseException | None) -> bool:
     sqlstate = str(getattr(original, "sqlstate", None) or "")
     # 08: connection exception; 53: insufficient resources; 57P01-57P03: shutting down / cannot connect now
     return sqlstate.startswith(("08", "53")) or sqlstate in {"57P01", "57P02", "57P03"}
+
+
+MAX_CELL_CHARS = 10_000
+MAX_RESULT_CHARS = 5_000_000
+
+
+def _within_bytes(rows: list[list[Any]]) -> tuple[list[list[Any]], bool]:
+    """Long text cut to MAX_CELL_CHARS, and rows kept while the result stays under MAX_RESULT_CHARS:
+    a result is for a person to read and an LLM to explain, not a bulk export. Returns (rows, cut)."""
+    kept: list[list[Any]] = []
+    size = 0
+    cut = False
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                value = value[:MAX_CELL_CHARS] + "…"
+                cut = True
+            cells.append(value)
+        size += sum(len(v) if isinstance(v, str) else 8 for v in cells)
+        if size > MAX_RESULT_CHARS:
+            return kept, True
+        kept.append(cells)
+    return kept, cut
 
 
 def _timed_out(original: BaseException | None) -> bool:
