@@ -68,7 +68,11 @@ class ServerProcess:
         )
         if out is not subprocess.DEVNULL:
             out.close()  # the child holds its own copy of the descriptor; ours would leak (ResourceWarning)
-        wait_for_port(self.port, timeout=timeout, process=self.process)
+        try:
+            wait_for_port(self.port, timeout=timeout, process=self.process)
+        except BaseException:
+            self.kill()  # never leave a half-started server holding its port behind a failed fixture
+            raise
         return self
 
     def stop(self, *, timeout: float = 10.0) -> None:

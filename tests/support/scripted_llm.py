@@ -138,7 +138,10 @@ class ScriptedLLM:
         self.record = record  # False: keep no request bodies (long benchmark and soak runs)
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._released = threading.Event()
+        # release_hangs() ends every hang in progress (the generation moves on, so a hang that was waiting sees
+        # it even if a new script re-arms hangs at once) and answers later hangs at once until set_script().
+        self._hang_generation = 0
+        self._released = False
         self.app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._chat, methods=["POST"]),
@@ -152,10 +155,12 @@ class ScriptedLLM:
         with self._lock:
             self.script = script
             self.requests = []
-        self._released.clear()
+            self._released = False
 
     def release_hangs(self) -> None:
-        self._released.set()
+        with self._lock:
+            self._hang_generation += 1
+            self._released = True
 
     def conversations(self) -> list[list[dict[str, Any]]]:
         """The `messages` of each request received, in order."""
@@ -191,7 +196,8 @@ class ScriptedLLM:
     async def _respond(self, body: dict[str, Any], response: dict[str, Any]) -> Response:
         if response.get("hang"):
             deadline = time.monotonic() + HANG_LIMIT_SECONDS
-            while not self._released.is_set() and time.monotonic() < deadline:
+            generation = self._hang_generation
+            while not self._released and self._hang_generation == generation and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             return _error(503, "scripted hang released")
         if "status" in response:

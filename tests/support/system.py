@@ -86,7 +86,11 @@ class McpServers:
 
     def start(self) -> McpServers:
         self.db.start()
-        self.metadata.start()
+        try:
+            self.metadata.start()
+        except BaseException:
+            self.db.stop()
+            raise
         return self
 
     def stop(self) -> None:
