@@ -88,11 +88,6 @@ class UnsafeQueryError(Talk2TablesError):
     stage = "validating"
 
 
-# How the Database MCP marks a tool error that is the database's failure, not the query's (down, locked):
-# clients fail the request at once instead of asking the LLM for another query.
-UNAVAILABLE_PREFIX = "Unavailable:"
-
-
 class DatabaseError(Talk2TablesError):
     """The database refused or failed a query (over MCP: the database is unavailable, status 502)."""
 

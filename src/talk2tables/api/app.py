@@ -27,10 +27,9 @@ PipelineFactory = Callable[[Settings, Any], Answerer]
 
 def default_orchestrator(settings: Settings) -> Any:
     """The registry from settings, with T2T_MCP_<KEY>_URL overrides from the environment (this is the edge)."""
-    from talk2tables.orchestrator import Orchestrator, load_registry
+    from talk2tables.orchestrator import Orchestrator
 
-    registry = load_registry(settings.mcp_config_path, environment())
-    return Orchestrator(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token)
+    return Orchestrator.from_settings(settings, environment())
 
 
 def default_pipeline(settings: Settings, orchestrator: Any) -> Answerer:

@@ -81,7 +81,3 @@ class ChatCompletionResponse(BaseModel):
         default_factory=lambda: {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     )
     talk2tables: dict[str, Any] = Field(default_factory=dict, description="The full QueryResult behind this answer.")
-
-
-class ErrorDetail(BaseModel):
-    detail: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from talk2tables.api.errors import failure_result
@@ -12,10 +11,9 @@ from talk2tables.api.metrics import Metrics
 from talk2tables.errors import InvalidQuestionError, RequestTimeoutError
 from talk2tables.logging import bound_request, get_logger, new_request_id
 from talk2tables.models import ProgressEvent, QueryResult
+from talk2tables.sql_generation.pipeline import Progress
 
 log = get_logger(__name__)
-
-Progress = Callable[[ProgressEvent], Awaitable[None]]
 
 
 class Answerer(Protocol):

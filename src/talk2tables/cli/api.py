@@ -8,7 +8,7 @@ import typer
 import uvicorn
 
 from talk2tables.cli.main import app
-from talk2tables.config import Settings
+from talk2tables.cli.settings import settings_or_exit
 from talk2tables.logging import configure_logging
 
 
@@ -21,21 +21,7 @@ def api(
     port: int | None = typer.Option(None, help="Port. Default: T2T_API_PORT or 8001."),
 ) -> None:
     """Serve the HTTP API (POST /api/query, /api/query/stream, GET /api/servers, /metrics, /docs) and the UI."""
-    overrides: dict[str, object] = {}
-    if config is not None:
-        overrides["mcp_config_path"] = config
-    if host is not None:
-        overrides["api_host"] = host
-    if port is not None:
-        overrides["api_port"] = port
-    settings = Settings(**overrides)  # type: ignore[arg-type]
-    if not settings.mcp_config_path.is_file():
-        typer.secho(
-            f"error: MCP registry not found: {settings.mcp_config_path}. Pass --config PATH or set MCP_CONFIG_PATH.",
-            err=True,
-            fg="red",
-        )
-        raise typer.Exit(1)
+    settings = settings_or_exit(mcp_config_path=config, api_host=host, api_port=port)
     configure_logging(settings.log_level)
     from talk2tables.api import create_app
 

@@ -15,7 +15,7 @@ from talk2tables.cli.main import app
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from talk2tables.config import Settings, environment
+    from talk2tables.config import Settings
     from talk2tables.models import QueryResult
     from talk2tables.orchestrator import Orchestrator
     from talk2tables.sql_generation.pipeline import Pipeline
@@ -24,28 +24,20 @@ MAX_SHOWN_ROWS = 50
 
 
 def load_settings(config: Path | None) -> Settings:
-    """Settings from the environment and .env, with --config for the registry; exits 1 if it is missing."""
-    from talk2tables.config import Settings
+    """Settings with --config for the registry; exits 1 if the registry is missing."""
+    from talk2tables.cli.settings import settings_or_exit
 
-    settings = Settings(mcp_config_path=config) if config is not None else Settings()
-    if not settings.mcp_config_path.is_file():
-        typer.secho(
-            f"error: MCP registry not found: {settings.mcp_config_path}. Pass --config PATH or set MCP_CONFIG_PATH.",
-            err=True,
-            fg="red",
-        )
-        raise typer.Exit(1)
-    return settings
+    return settings_or_exit(mcp_config_path=config)
 
 
 @asynccontextmanager
 async def running_pipeline(settings: Settings) -> AsyncIterator[tuple[Pipeline, Orchestrator]]:
     """The orchestrator (sessions open) and a pipeline on it, closed on the way out."""
-    from talk2tables.orchestrator import Orchestrator, load_registry
+    from talk2tables.config import environment
+    from talk2tables.orchestrator import Orchestrator
     from talk2tables.sql_generation.factory import pipeline_from_settings
 
-    registry = load_registry(settings.mcp_config_path, environment())
-    orchestrator = Orchestrator(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token)
+    orchestrator = Orchestrator.from_settings(settings, environment())
     async with orchestrator:
         pipeline = pipeline_from_settings(settings, orchestrator)
         try:

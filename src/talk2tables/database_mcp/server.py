@@ -26,12 +26,11 @@ from talk2tables.database_mcp.schema import describe_database
 from talk2tables.errors import DatabaseError, UnsafeQueryError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.models import QueryRows
+from talk2tables.protocol import EXECUTE_QUERY, METADATA_URI, SCHEMA_URI
 
 log = get_logger(__name__)
 
 SERVER_NAME = "Talk 2 Tables Database"
-SCHEMA_URI = "database://schema"
-METADATA_URI = "database://metadata"
 _LOGGED_SQL_CHARS = 500
 
 EXECUTE_QUERY_DESCRIPTION = (
@@ -68,7 +67,7 @@ def create_server(config: DatabaseServerConfig, *, engine: Engine | None = None)
     )
 
     @server.tool(
-        name="execute_query",
+        name=EXECUTE_QUERY,
         description=EXECUTE_QUERY_DESCRIPTION.format(
             max_rows=config.max_rows, timeout=config.statement_timeout_seconds
         ),

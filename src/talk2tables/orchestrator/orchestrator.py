@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -22,8 +22,8 @@ from mcp_types import (
 )
 from pydantic import SecretStr, ValidationError
 
+from talk2tables.config import Settings
 from talk2tables.errors import (
-    UNAVAILABLE_PREFIX,
     DatabaseError,
     MCPError,
     NoMCPAvailableError,
@@ -34,9 +34,10 @@ from talk2tables.logging import Timer, bound_request, get_logger, new_request_id
 from talk2tables.models import QueryRows, ResourceData
 from talk2tables.orchestrator.connection import SSE_READ_TIMEOUT_SECONDS, ServerConnection
 from talk2tables.orchestrator.deadlines import Deadline, all_or_nothing, both
-from talk2tables.orchestrator.registry import EXECUTE_QUERY, Registry, ServerConfig
+from talk2tables.orchestrator.registry import Registry, ServerConfig, load_registry
 from talk2tables.orchestrator.resolution import find_conflicts
 from talk2tables.orchestrator.results import GatherResult, ServerStatus, database_dialect
+from talk2tables.protocol import EXECUTE_QUERY, UNAVAILABLE_PREFIX
 
 log = get_logger(__name__)
 
@@ -122,6 +123,12 @@ class Orchestrator:
             )
             for s in self.servers
         }
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> Orchestrator:
+        """The registry at `settings.mcp_config_path`, with `T2T_MCP_<KEY>_URL` overrides from `env`."""
+        registry = load_registry(settings.mcp_config_path, env)
+        return cls(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token)
 
     # --- lifecycle ------------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
 
 from talk2tables.errors import ConfigurationError
+from talk2tables.protocol import EXECUTE_QUERY
 
 DEFAULT_REGISTRY_PATH = Path("mcp_config.yaml")
-EXECUTE_QUERY = "execute_query"
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -8,8 +8,7 @@ from pydantic import BaseModel, Field
 
 from talk2tables.errors import ResourceFetchError
 from talk2tables.models import ResourceData
-
-SCHEMA_URI = "database://schema"
+from talk2tables.protocol import EXECUTE_QUERY, SCHEMA_URI
 
 
 class GatherResult(BaseModel):
@@ -22,9 +21,6 @@ class GatherResult(BaseModel):
     )
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Per server key: list + read time.")
     total_ms: float = 0.0
-
-    def server(self, key: str) -> ResourceData | None:
-        return next((s for s in self.servers if s.server_key == key), None)
 
 
 class ServerStatus(BaseModel):
@@ -45,7 +41,7 @@ class ServerStatus(BaseModel):
 
 def database_dialect(gather: GatherResult) -> str:
     """The SQL dialect (a sqlglot dialect name) of the database behind the query server's schema resource."""
-    candidates = sorted(gather.servers, key=lambda s: ("execute_query" not in s.capabilities, s.priority))
+    candidates = sorted(gather.servers, key=lambda s: (EXECUTE_QUERY not in s.capabilities, s.priority))
     for server in candidates:
         schema = server.resources.get(SCHEMA_URI)
         if isinstance(schema, dict) and isinstance(schema.get("dialect"), str):

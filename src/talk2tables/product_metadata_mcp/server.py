@@ -19,6 +19,7 @@ from talk2tables.database_mcp.auth import BearerTokenMiddleware
 from talk2tables.errors import MetadataError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.product_metadata_mcp.store import RESOURCE_DESCRIPTIONS, MetadataStore
+from talk2tables.protocol import COLUMN_MAPPINGS_URI, METADATA_SUMMARY_URI, PRODUCT_ALIASES_URI
 
 log = get_logger(__name__)
 
@@ -34,9 +35,9 @@ def create_server(metadata_path: Path | str) -> MCPServer:
     store = MetadataStore(metadata_path)
     server: MCPServer = MCPServer(name=SERVER_NAME, instructions=INSTRUCTIONS)
     readers: dict[str, Callable[[], dict[str, Any]]] = {
-        "resource://product_aliases": store.product_aliases,
-        "resource://column_mappings": store.column_mappings,
-        "resource://metadata_summary": store.summary,
+        PRODUCT_ALIASES_URI: store.product_aliases,
+        COLUMN_MAPPINGS_URI: store.column_mappings,
+        METADATA_SUMMARY_URI: store.summary,
     }
     for uri, reader in readers.items():
         server.resource(

@@ -15,15 +15,16 @@ from pydantic import ValidationError
 from talk2tables.errors import MetadataError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.product_metadata_mcp.models import ProductMetadata
+from talk2tables.protocol import COLUMN_MAPPINGS_URI, METADATA_SUMMARY_URI, PRODUCT_ALIASES_URI
 
 log = get_logger(__name__)
 
 RESOURCE_DESCRIPTIONS: dict[str, str] = {
-    "resource://product_aliases": "Every product by its alias key: canonical_id, canonical_name, the aliases "
+    PRODUCT_ALIASES_URI: "Every product by its alias key: canonical_id, canonical_name, the aliases "
     "people use, database_references (table.column → value) and categories.",
-    "resource://column_mappings": "user_friendly_terms (what people say → table.column or a SQL hint) and "
+    COLUMN_MAPPINGS_URI: "user_friendly_terms (what people say → table.column or a SQL hint) and "
     "aggregation_terms (word → SQL aggregate function).",
-    "resource://metadata_summary": "Counts, last_updated, categories, and what each resource holds.",
+    METADATA_SUMMARY_URI: "Counts, last_updated, categories, and what each resource holds.",
 }
 
 _FIX_HINT = "Fix the file (see docs/product-metadata.md), then check it with `talk2tables validate-metadata`."

@@ -8,9 +8,7 @@ from typing import Any
 
 from talk2tables.errors import ResourceFetchError
 from talk2tables.models import ResourceData
-
-SCHEMA_URI = "database://schema"
-EXECUTE_QUERY = "execute_query"
+from talk2tables.protocol import EXECUTE_QUERY, SCHEMA_URI
 
 
 @dataclass(frozen=True)

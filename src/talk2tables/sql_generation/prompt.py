@@ -11,12 +11,10 @@ import json
 from typing import Any
 
 from talk2tables.models import ResourceData
-from talk2tables.sql_generation.context import SCHEMA_URI, GenerationContext
+from talk2tables.protocol import COLUMN_MAPPINGS_URI, METADATA_URI, PRODUCT_ALIASES_URI, SCHEMA_URI
+from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import Attempt
 
-METADATA_URI = "database://metadata"
-ALIASES_URI = "resource://product_aliases"
-MAPPINGS_URI = "resource://column_mappings"
 OPEN, CLOSE = "<resources>", "</resources>"
 MAX_SAMPLE_CHARS = 60
 
@@ -99,9 +97,9 @@ def render_resource(uri: str, content: Any) -> str:
     shorter prompt is a faster answer); any other resource is shown as its JSON."""
     if uri == SCHEMA_URI and isinstance(content, dict):
         return render_schema(content)
-    if uri == ALIASES_URI and isinstance(content, dict):
+    if uri == PRODUCT_ALIASES_URI and isinstance(content, dict):
         return render_aliases(content)
-    if uri == MAPPINGS_URI and isinstance(content, dict):
+    if uri == COLUMN_MAPPINGS_URI and isinstance(content, dict):
         return render_mappings(content)
     if uri == METADATA_URI and isinstance(content, dict) and isinstance(content.get("description"), str):
         return str(content["description"]).strip()
