@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import structlog
 from mcp import ClientSession
@@ -96,6 +97,27 @@ def _tool_text(result: CallToolResult, tool: str = EXECUTE_QUERY) -> str:
     return text.removeprefix(f"Error executing tool {tool}: ")
 
 
+def token_env_var(key: str) -> str:
+    """The environment variable holding one server's own bearer token: `T2T_MCP_<KEY>_TOKEN`."""
+    return f"T2T_MCP_{key.upper()}_TOKEN"
+
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _shared_token_for(server: ServerConfig, shared: str | None) -> str | None:
+    parts = urlsplit(server.url)
+    if shared and parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        log.warning(
+            "mcp.token_withheld",
+            server=server.key,
+            reason="T2T_MCP_TOKEN is not sent in clear text to another host",
+            fix=f"use https, or give this server its own token in {token_env_var(server.key)}",
+        )
+        return None
+    return shared
+
+
 class Orchestrator:
     """Holds one shared MCP session per enabled server; every request still lists and reads everything fresh."""
 
@@ -105,8 +127,12 @@ class Orchestrator:
         *,
         enable_multi_mcp: bool = True,
         token: str | SecretStr | None = None,
+        server_tokens: Mapping[str, str] | None = None,
         sse_read_timeout: float = SSE_READ_TIMEOUT_SECONDS,
     ) -> None:
+        """`token` is the shared bearer token (T2T_MCP_TOKEN); `server_tokens` maps a registry key to its own
+        (T2T_MCP_<KEY>_TOKEN), which wins. The shared token never travels in clear text off this machine: a
+        plain-http server on another host gets only its own token."""
         self.registry = registry
         self.enable_multi_mcp = enable_multi_mcp
         self.timeouts = registry.orchestration.timeouts
@@ -116,10 +142,14 @@ class Orchestrator:
             query_server = registry.query_server()
             # Single-server mode (the plan's starting point): the Database MCP alone.
             self.servers = [query_server] if query_server else []
-        secret = token.get_secret_value() if isinstance(token, SecretStr) else token
+        shared = token.get_secret_value() if isinstance(token, SecretStr) else token
+        own = server_tokens or {}
         self._connections = {
             s.key: ServerConnection(
-                s, connect_seconds=self.timeouts.connect_seconds, token=secret, sse_read_timeout=sse_read_timeout
+                s,
+                connect_seconds=self.timeouts.connect_seconds,
+                token=own.get(s.key) or _shared_token_for(s, shared),
+                sse_read_timeout=sse_read_timeout,
             )
             for s in self.servers
         }
@@ -128,7 +158,8 @@ class Orchestrator:
     def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> Orchestrator:
         """The registry at `settings.mcp_config_path`, with `T2T_MCP_<KEY>_URL` overrides from `env`."""
         registry = load_registry(settings.mcp_config_path, env)
-        return cls(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token)
+        tokens = {key: env[token_env_var(key)] for key in registry.mcp_servers if env.get(token_env_var(key))}
+        return cls(registry, enable_multi_mcp=settings.enable_multi_mcp, token=settings.mcp_token, server_tokens=tokens)
 
     # --- lifecycle ------------------------------------------------------------------------
 
