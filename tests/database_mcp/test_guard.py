@@ -118,3 +118,14 @@ def test_refuses_a_bare_values_list() -> None:
 
 def test_denied_function_names_are_lower_case_so_the_comparison_is_case_blind() -> None:
     assert all(name == name.lower() for name in DENIED_FUNCTIONS)
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1; -- done", "SELECT 1; /* the end */", "SELECT 1;;"])
+def test_a_trailing_comment_or_empty_statement_is_not_a_second_statement(sql: str) -> None:
+    assert isinstance(check_read_only(sql, "sqlite"), exp.Select)
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1; -- c\nDELETE FROM t", "SELECT 1; /* c */ DROP TABLE t"])
+def test_a_statement_after_a_comment_is_still_a_second_statement(sql: str) -> None:
+    with pytest.raises(UnsafeQueryError, match="exactly one statement"):
+        check_read_only(sql, "sqlite")

@@ -126,7 +126,8 @@ def _parse(sql: str, dialect: str) -> list[exp.Expr]:
         ) from exc
     except RecursionError as exc:  # the parser recurses per nesting level; hundreds of levels exhaust the stack
         raise UnsafeQueryError(TOO_DEEP, dialect=dialect) from exc
-    return [statement for statement in parsed if statement is not None]
+    # An empty statement (`;;`) or a trailing comment after the last `;` (sqlglot's Semicolon) is not a statement.
+    return [statement for statement in parsed if statement is not None and not isinstance(statement, exp.Semicolon)]
 
 
 def _check_node(node: exp.Expr) -> None:
