@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from fastapi import HTTPException, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talk2tables.api.errors import failure_result
+from talk2tables.bearer import bearer_matches
 from talk2tables.errors import InvalidQuestionError
 
 
@@ -18,9 +18,7 @@ def require_token(expected: str | None):  # type: ignore[no-untyped-def]
     async def check(request: Request) -> None:
         if not expected:
             return
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        if not bearer_matches(request.headers.get("authorization"), expected):
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 detail="Missing or wrong API token: send 'Authorization: Bearer <T2T_API_TOKEN>'.",

@@ -6,11 +6,11 @@ Every HTTP request (the `/sse` stream and each `/messages/` post) must carry
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from talk2tables.bearer import bearer_matches
 from talk2tables.logging import get_logger
 
 log = get_logger(__name__)
@@ -23,7 +23,7 @@ class BearerTokenMiddleware:
         if not token:
             raise ValueError("an empty bearer token would accept everyone; pass a non-empty token or no middleware")
         self.app = app
-        self._token = token.encode()
+        self._expected = token
         self._server = server
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -51,8 +51,5 @@ class BearerTokenMiddleware:
         await send({"type": "http.response.body", "body": body})
 
     def _authorised(self, scope: Scope) -> bool:
-        for name, value in scope.get("headers", []):
-            if name == b"authorization":
-                scheme, _, credential = value.partition(b" ")
-                return scheme.lower() == b"bearer" and hmac.compare_digest(credential.strip(), self._token)
-        return False
+        header = dict(scope.get("headers", [])).get(b"authorization")
+        return bearer_matches(header, self._expected)
