@@ -16,7 +16,7 @@ from tests.support.system import InProcessApi, McpServers, api_settings
 # Short deadlines keep each fault quick to detect; a query may run 3 s before the database stops it. Not
 # shorter: the Database MCP describes the whole schema (some 30 statements) within one statement time limit,
 # and on a busy machine a 1 s limit interrupted that now and then.
-TIMEOUTS = {"connect_seconds": 2, "resource_seconds": 3, "tool_seconds": 6}
+TIMEOUTS: dict[str, float] = {"connect_seconds": 2, "resource_seconds": 3, "tool_seconds": 6}
 STATEMENT_TIMEOUT_SECONDS = 3
 LLM_TIMEOUT_SECONDS = 2
 

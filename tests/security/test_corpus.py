@@ -65,7 +65,7 @@ def test_no_input_the_llm_answers_through_the_api_changes_the_database_or_crashe
 ) -> None:
     cases = cases_for(unchanged.dialect)
     replies = _ask_all(unchanged, [question_for(c.id) for c in cases])
-    wrong = []
+    wrong: list[tuple[str, int, object]] = []
     for case, reply in zip(cases, replies, strict=True):
         expected = {422} if case.refused else {200, 422}
         if reply.status not in expected or set(reply.body) != QUERY_RESULT_KEYS:
