@@ -81,8 +81,11 @@ def ui_dist(chromium: Path) -> Path:
     return UI_DIST
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_driver(chromium: Path) -> Iterator[Playwright]:
+    # Module scope, not session: while the sync API runs it keeps an event loop set as running in this thread,
+    # and every asyncio test collected after the browser tests would fail with "Runner.run() cannot be called
+    # from a running event loop".
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as driver:
         yield driver
