@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 rm -f .coverage .coverage.*
 
-"$BIN/python" -m pytest --cov --cov-report=term:skip-covered --cov-report=xml:coverage.xml "$@"
+"$BIN/python" -m pytest --cov --cov-report=term:skip-covered --cov-report=xml:coverage.xml --durations=15 "$@"
 rc=$?
 if [ $rc -eq 5 ]; then
   echo "error: pytest collected no tests" >&2
