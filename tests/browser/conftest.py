@@ -6,12 +6,10 @@ processes, the scripted LLM, the real API over HTTP; here it also serves fronten
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
@@ -19,6 +17,7 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 from tests.api.conftest import ApiFactory, llm, servers, start_api  # noqa: F401 - shared fixtures, not copies
 from tests.support.processes import REPO_ROOT
 from tests.support.scripted_llm import ScriptedLLMServer
+from tests.support.skips import skip_loudly
 from tests.support.system import InProcessApi, McpServers
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,27 +31,13 @@ LAPTOP = {"width": 1280, "height": 900}
 EXPECT_TIMEOUT_MS = 15_000
 
 
-def _skip_loudly(config: pytest.Config, reason: str) -> NoReturn:
-    """Skip with a banner on the real terminal (output captured during setup would be thrown away)."""
-    message = f"BROWSER TESTS SKIPPED: {reason}"
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None:
-        suspended = capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext()
-        with suspended:
-            reporter.write_line("")
-            reporter.write_line("!" * 100, red=True, bold=True)
-            reporter.write_line(message, red=True, bold=True)
-            reporter.write_line("!" * 100, red=True, bold=True)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def chromium(request: pytest.FixtureRequest) -> Path:
     """Debian's Chromium; `make test` installs it (scripts/install-system-deps.sh), so only a bare machine skips."""
     if not CHROMIUM.is_file():
-        _skip_loudly(
+        skip_loudly(
             request.config,
+            "BROWSER TESTS",
             f"{CHROMIUM} is not installed: run `make test` (or `bash scripts/install-system-deps.sh`) to install it",
         )
     return CHROMIUM

@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from mcp import ClientSession
-from mcp.client.sse import sse_client
 from mcp.types import CallToolResult
 
 from talk2tables.sample_data.generator import SampleData, generate
+from tests.support.mcp_client import mcp_session, read_json  # noqa: F401 - re-exported for the tests
 
 TOOL_ERROR_PREFIX = "Error executing tool execute_query: "
-
-
-@asynccontextmanager
-async def mcp_session(url: str, *, token: str | None = None) -> AsyncIterator[ClientSession]:
-    headers = {"Authorization": f"Bearer {token}"} if token else None
-    async with (
-        sse_client(url, headers=headers, timeout=10, sse_read_timeout=60) as (read, write),
-        ClientSession(read, write) as session,
-    ):
-        await session.initialize()
-        yield session
-
-
-async def read_json(session: ClientSession, uri: str) -> Any:
-    result = await session.read_resource(uri)
-    return json.loads(result.contents[0].text)  # type: ignore[union-attr]
 
 
 async def query(session: ClientSession, sql: str) -> CallToolResult:

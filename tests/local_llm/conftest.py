@@ -11,8 +11,7 @@ import pytest
 from talk2tables.local_llm.model import DEFAULT_MODEL, default_model_path, is_verified
 from talk2tables.local_llm.server import llama_installed
 from tests.support.processes import ServerProcess, free_port
-
-_skipped: list[str] = []
+from tests.support.skips import skip_loudly
 
 
 def real_model_missing() -> str | None:
@@ -26,11 +25,10 @@ def real_model_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def local_llm(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     reason = real_model_missing()
     if reason:
-        _skipped.append(reason)
-        pytest.skip(f"REAL LOCAL MODEL TEST SKIPPED: {reason}")
+        skip_loudly(request.config, "THE END-TO-END TEST WITH THE REAL LOCAL MODEL", reason)
     port = free_port()
     log = tmp_path_factory.mktemp("llm") / "llm-server.log"
     server = ServerProcess(["llm-server", "--port", str(port)], port, log=log).start(timeout=120)
@@ -39,9 +37,3 @@ def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProces
     # `llm-server` execs llama.cpp's server, so stopping it leaves no orphan holding the port.
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0, "the llama.cpp server outlived llm-server"
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _skipped:
-        terminalreporter.write_sep("!", "the end-to-end test with the REAL local model was SKIPPED", red=True)
-        terminalreporter.write_line(f"reason: {_skipped[0]}")

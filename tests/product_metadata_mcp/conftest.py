@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import ClientSession
-from mcp.client.sse import sse_client
 
 from talk2tables.sample_data.database import write_sample_database
 from talk2tables.sample_data.metadata import build_sample_metadata, write_sample_metadata
+from tests.support.mcp_client import mcp_session, read_json  # noqa: F401 - re-exported for the tests
 
 # The example from docs/ARCHITECTURE.md, verbatim.
 ARCHITECTURE_EXAMPLE: dict[str, Any] = {
@@ -62,23 +60,3 @@ def write_json(tmp_path: Path) -> Callable[[Any], Path]:
         return path
 
     return write
-
-
-@asynccontextmanager
-async def mcp_session(sse_url: str, *, token: str | None = None) -> AsyncIterator[ClientSession]:
-    """A real MCP client session over SSE, initialised; bounded so a broken server fails the test quickly."""
-    headers = {"Authorization": f"Bearer {token}"} if token else None
-    async with (
-        sse_client(sse_url, headers=headers, timeout=10, sse_read_timeout=30) as (read, write),
-        ClientSession(read, write) as session,
-    ):
-        await session.initialize()
-        yield session
-
-
-async def read_json(session: ClientSession, uri: str) -> Any:
-    result = await session.read_resource(uri)
-    assert len(result.contents) == 1
-    content = result.contents[0]
-    assert content.mime_type == "application/json"
-    return json.loads(content.text)  # type: ignore[union-attr]

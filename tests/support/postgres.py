@@ -20,12 +20,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import psycopg
 import pytest
 
 from tests.support.processes import free_port
+from tests.support.skips import skip_loudly
 
 ADMIN = "t2t"
 READER = "t2t_reader"
@@ -124,21 +124,6 @@ def _stop(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _skip_loudly(config: pytest.Config, reason: str) -> NoReturn:
-    """Skip with a banner on the real terminal (output captured during setup would be thrown away)."""
-    message = f"POSTGRESQL TESTS SKIPPED: {reason}"
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None:
-        suspended = capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext()
-        with suspended:
-            reporter.write_line("")
-            reporter.write_line("!" * 100, red=True, bold=True)
-            reporter.write_line(message, red=True, bold=True)
-            reporter.write_line("!" * 100, red=True, bold=True)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
     """A running PostgreSQL cluster with the SELECT-only reader role (no tables yet)."""
@@ -151,7 +136,7 @@ def postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
         stderr = (getattr(exc, "stderr", b"") or b"").decode(errors="replace")
         _stop(directory)
         detail = " ".join(part.strip() for part in (str(exc), stderr, log) if part.strip())
-        _skip_loudly(request.config, f"could not start a PostgreSQL server: {detail}")
+        skip_loudly(request.config, "POSTGRESQL TESTS", f"could not start a PostgreSQL server: {detail}")
     server = PostgresServer(port=port, directory=directory)
     try:
         server.execute(f"CREATE ROLE {READER} LOGIN", database="postgres")
