@@ -148,6 +148,8 @@ def test_without_a_provider_up_plans_the_local_model_and_points_the_api_at_it(tm
     api = children[-1]
     assert api.env["T2T_LLM_MODEL"] == "openai:qwen2.5-coder-1.5b-instruct"
     assert api.env["OPENAI_BASE_URL"] == "http://127.0.0.1:18003/v1"
+    assert float(api.env["T2T_LLM_TIMEOUT"]) >= 600  # a CPU reads the first prompt for minutes
+    assert float(api.env["T2T_REQUEST_TIMEOUT"]) >= float(api.env["T2T_LLM_TIMEOUT"])
 
 
 def test_with_a_provider_nothing_local_is_started(tmp_path: Path) -> None:

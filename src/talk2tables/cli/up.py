@@ -99,12 +99,20 @@ def local_llm_alias(settings: Settings) -> str:
     return DEFAULT_MODEL.alias if settings.local_model_path is None else settings.local_model_path.stem
 
 
+# On a CPU the first question reads the whole ~4,000-token prompt: minutes, not the seconds a hosted model needs.
+LOCAL_LLM_TIMEOUT_SECONDS = 600.0
+LOCAL_REQUEST_TIMEOUT_SECONDS = 1800.0
+
+
 def local_llm_env(settings: Settings) -> dict[str, str]:
-    """The API reaches the local model like any OpenAI-compatible server: no second code path."""
+    """The API reaches the local model like any OpenAI-compatible server: no second code path; only the
+    deadlines are raised to what a CPU needs."""
     return {
         "T2T_LLM_MODEL": f"openai:{local_llm_alias(settings)}",
         "OPENAI_BASE_URL": f"http://127.0.0.1:{settings.local_llm_port}/v1",
         "OPENAI_API_KEY": "local-model",
+        "T2T_LLM_TIMEOUT": f"{max(settings.llm_timeout_seconds, LOCAL_LLM_TIMEOUT_SECONDS):g}",
+        "T2T_REQUEST_TIMEOUT": f"{max(settings.request_timeout_seconds, LOCAL_REQUEST_TIMEOUT_SECONDS):g}",
     }
 
 
@@ -165,7 +173,8 @@ def up(
     if port is not None:
         overrides["api_port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    configure_logging(settings.log_level)
+    # This terminal is for the user: up's own progress lines; INFO events go to the children's log files.
+    configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)
     try:
         ensure_sample_data(settings)
         if not settings.llm_model:
