@@ -176,10 +176,10 @@ def up(
     # This terminal is for the user: up's own progress lines; INFO events go to the children's log files.
     configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)
     try:
+        children, external = plan_children(settings, settings.mcp_config_path)  # a bad registry fails first
         ensure_sample_data(settings)
         if not settings.llm_model:
             prepare_local_llm(settings)
-        children, external = plan_children(settings, settings.mcp_config_path)
     except Talk2TablesError as exc:
         console.print(f"[red]error:[/] {exc.message}")
         raise typer.Exit(1) from exc
