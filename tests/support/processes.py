@@ -16,10 +16,24 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TALK2TABLES = [sys.executable, "-m", "talk2tables"]
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port free now and never handed out before in this process.
+
+    The kernel may give the same ephemeral port to two binds in a row once the first socket is closed;
+    two servers told the same port would have the second fail to bind while the first answers its
+    readiness check (CI saw both MCP servers "reachable" at one URL). Remembering what was handed out
+    rules that out.
+    """
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def wait_for_port(port: int, *, timeout: float = 20.0, process: subprocess.Popen[bytes] | None = None) -> None:
