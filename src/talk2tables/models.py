@@ -39,7 +39,6 @@ class ResourceData(BaseModel):
     domains: list[str] = Field(default_factory=list)
     capabilities: list[str] = Field(default_factory=list)
     resources: dict[str, Any] = Field(default_factory=dict)
-    tools: list[str] = Field(default_factory=list)
 
 
 class QueryRows(BaseModel):

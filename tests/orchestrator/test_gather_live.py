@@ -33,12 +33,10 @@ async def test_gathers_every_resource_of_both_servers_in_priority_order(shared_l
     }
     assert metadata.resources["resource://product_aliases"]["abracadabra"]["canonical_id"] == "PROD_123"
     assert "sales amount" in metadata.resources["resource://column_mappings"]["user_friendly_terms"]
-    assert metadata.tools == []
     assert set(database.resources) == {"database://schema", "database://metadata"}
     schema = database.resources["database://schema"]
     assert {t["name"] for t in schema["tables"]} >= {"customers", "products", "orders", "sales"}
     assert database.resources["database://metadata"]["description"].startswith("#")
-    assert database.tools == ["execute_query"]
     assert database.capabilities == ["execute_query", "list_resources"]
     assert database.domains == ["sales", "customers", "orders", "products"]
     assert database_dialect(result) == "sqlite"
@@ -94,6 +92,9 @@ async def test_fifty_concurrent_gathers_share_one_session_per_server(shared_live
     assert [e for e in events if e["event"] == "mcp.connect"] == []  # reused, never reopened
     reads = [e for e in events if e["event"] == "mcp.read"]
     assert len(reads) == 50 * 5  # every resource read again for every request: no caching
+    lists = [e for e in events if e["event"] == "mcp.list"]
+    assert sorted({e["what"] for e in lists}) == ["resources"]  # a question needs no tool list: one call less each
+    assert len(lists) == 50 * 2
     assert not [e for e in events if e["event"] == "mcp.failure"]
 
 

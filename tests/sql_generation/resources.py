@@ -76,7 +76,6 @@ def database_server(dialect: str = "sqlite", *, priority: int = 10) -> ResourceD
             "database://schema": sample_schema(dialect),
             "database://metadata": {"description": "# Shop\nRevenue means SUM(sales.total_amount).", "source": "x"},
         },
-        tools=["execute_query"],
     )
 
 
