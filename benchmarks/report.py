@@ -10,6 +10,8 @@ from typing import Any
 
 import psutil
 
+from benchmarks.scenarios import RESTART_GRACE_SECONDS
+
 P95_TARGET_MS = 2000.0
 OVERHEAD_TARGET_MS = 50.0
 CONNECTION_TARGET = 0.999
@@ -88,6 +90,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         clean = restart["unclean_failures"] == 0 and restart["not_whole"] == 0 and restart["server_errors_500"] == 0
         recovered = restart["after_restart"] > 0 and restart["after_restart_ok"] == restart["after_restart"]
         checks.append({
+            "target": f"MCP connection success > {CONNECTION_TARGET:.1%} in the restart run, requests clear of the "
+            "downtime",
+            "value": f"{restart['clear_success']:.3%} "
+            f"({restart['clear_of_downtime_ok']}/{restart['clear_of_downtime']})",
+            "pass": restart["clear_of_downtime"] > 0 and restart["clear_success"] > CONNECTION_TARGET,
+        })  # fmt: skip
+        checks.append({
             "target": "Database MCP restarted mid-load: failures clean and whole (502/504), later requests succeed",
             "value": f"{restart['failed']} clean failures, {restart['after_restart_ok']}/{restart['after_restart']} "
             "ok after", "pass": clean and recovered,
@@ -159,6 +168,9 @@ def render(results: dict[str, Any]) -> str:
             f"  MCP connection success over this run: {restart['connection_success']:.2%} "
             f"({restart['connections_ok']:.0f}/{restart['connections']:.0f}): requests that needed the server while "
             "it was down failed whole, as designed (fail fast, no partial results)",
+            f"  requests clear of the downtime (ended before the stop, or started {RESTART_GRACE_SECONDS:g} s after it "
+            f"listened again): {restart['clear_of_downtime_ok']}/{restart['clear_of_downtime']} ok "
+            f"({restart['clear_success']:.3%})",
         ]
         for example in restart["failure_examples"]:
             lines.append(f"    failure: {example}")

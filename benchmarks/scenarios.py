@@ -101,6 +101,12 @@ def run_restart(
     counts = delta(scrape(stack.url), before)
     good, total = connection_outcomes(counts)
     after = [s for s in run.samples if s.started >= up_at + RESTART_GRACE_SECONDS]
+    # Clear of the downtime: ended before the stop, or started once the server listened again (plus grace).
+    clear = [
+        s
+        for s in run.samples
+        if s.started + s.latency_ms / 1000 < down_at or s.started >= up_at + RESTART_GRACE_SECONDS
+    ]
     failures = run.errors
     unclean = [s for s in failures if s.status not in CLEAN_FAILURE_STATUSES or not s.whole_result]
     partial = [s for s in run.samples if not s.whole_result]
@@ -120,6 +126,9 @@ def run_restart(
         "connections_ok": good,
         "connections": total,
         "connection_success": rate(good, total),
+        "clear_of_downtime": len(clear),
+        "clear_of_downtime_ok": sum(1 for s in clear if s.ok),
+        "clear_success": rate(sum(1 for s in clear if s.ok), len(clear)),
         "failure_examples": _examples(failures),
     }
 

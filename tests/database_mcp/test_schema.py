@@ -107,6 +107,33 @@ def test_shortens_long_text_hexes_bytes_and_skips_nulls(tmp_path: Path) -> None:
     assert table(schema, "notes")["foreign_keys"] == []
 
 
+def test_samples_keep_scanning_until_every_column_has_its_values_and_stop_at_the_row_limit(tmp_path: Path) -> None:
+    path = tmp_path / "sparse.db"
+    writer = create_engine(f"sqlite:///{path}")
+    metadata = MetaData()
+    events = Table("events", metadata, Column("id", Integer, primary_key=True), Column("kind", String))
+    sparse = Table("sparse", metadata, Column("id", Integer, primary_key=True), Column("note", String))
+    Table("empty", metadata, Column("id", Integer, primary_key=True))
+    metadata.create_all(writer)
+    # `id` has its 3 samples after 3 rows; `kind` is NULL or repeated until rows 31 and 32.
+    rows = [{"id": n, "kind": None if n <= 20 else "same"} for n in range(1, 31)]
+    rows += [{"id": 31, "kind": "late"}, {"id": 32, "kind": "later"}]
+    with writer.begin() as conn:
+        conn.execute(insert(events), rows)
+        # `note` has a value only in row 51: past the 50 rows scanned, so no sample.
+        conn.execute(insert(sparse), [{"id": n, "note": "found" if n == 51 else None} for n in range(1, 52)])
+    writer.dispose()
+
+    engine = create_readonly_engine(str(path))
+    schema = describe_database(engine, statement_timeout_seconds=5)
+    engine.dispose()
+    assert column(schema, "events", "id")["sample_values"] == [1, 2, 3]
+    assert column(schema, "events", "kind")["sample_values"] == ["same", "late", "later"]
+    assert column(schema, "sparse", "note")["sample_values"] == []
+    assert [table(schema, name)["row_count"] for name in ("empty", "events", "sparse")] == [0, 32, 51]
+    assert column(schema, "empty", "id")["sample_values"] == []
+
+
 def test_an_empty_database_has_no_tables(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     create_engine(f"sqlite:///{path}").connect().close()

@@ -28,18 +28,20 @@ def describe_database(engine: Engine, *, statement_timeout_seconds: float | None
     """The schema document: `{"dialect": ..., "tables": [...]}` (see docs/database-mcp.md)."""
     with engine.connect() as conn, statement_deadline(conn, statement_timeout_seconds):
         inspector = inspect(conn)
-        tables = [_describe_table(conn, inspector, name) for name in sorted(inspector.get_table_names())]
+        names = sorted(inspector.get_table_names())
+        counts = _row_counts(conn, names)
+        tables = [_describe_table(conn, inspector, name, counts[name]) for name in names]
         conn.rollback()
     return {"dialect": sqlglot_dialect(engine), "tables": tables}
 
 
-def _describe_table(conn: Connection, inspector: Any, name: str) -> dict[str, Any]:
+def _describe_table(conn: Connection, inspector: Any, name: str, row_count: dict[str, Any]) -> dict[str, Any]:
     columns: list[ReflectedColumn] = inspector.get_columns(name)
     primary_key = list(inspector.get_pk_constraint(name).get("constrained_columns") or [])
     samples = _sample_values(conn, name, [column["name"] for column in columns])
     return {
         "name": name,
-        **_row_count(conn, name),
+        **row_count,
         "primary_key": primary_key,
         "columns": [
             {
@@ -66,11 +68,23 @@ def _describe_table(conn: Connection, inspector: Any, name: str) -> dict[str, An
 ROW_COUNT_CAP = 1_000_000
 
 
-def _row_count(conn: Connection, name: str) -> dict[str, Any]:
-    """`row_count`, counted up to ROW_COUNT_CAP: the schema is read for every question, and an exact count
-    of a huge table would be a full scan each time. Past the cap, `row_count_capped` says "at least"."""
-    capped = select(literal_column("1")).select_from(table_clause(name)).limit(ROW_COUNT_CAP + 1).subquery()
-    count = int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
+def _row_counts(conn: Connection, names: list[str]) -> dict[str, dict[str, Any]]:
+    """`row_count` of every table in one statement, each counted up to ROW_COUNT_CAP: the schema is read for
+    every question, and an exact count of a huge table would be a full scan each time. Past the cap,
+    `row_count_capped` says "at least"."""
+    if not names:
+        return {}
+    capped = (
+        select(func.count())
+        .select_from(select(literal_column("1")).select_from(table_clause(name)).limit(ROW_COUNT_CAP + 1).subquery())
+        .scalar_subquery()
+        for name in names
+    )
+    counts = conn.execute(select(*capped)).one()
+    return {name: _capped(int(count)) for name, count in zip(names, counts, strict=True)}
+
+
+def _capped(count: int) -> dict[str, Any]:
     if count > ROW_COUNT_CAP:
         return {"row_count": ROW_COUNT_CAP, "row_count_capped": True}
     return {"row_count": count}
@@ -81,12 +95,22 @@ def _sample_values(conn: Connection, name: str, columns: list[str]) -> dict[str,
     if not columns:
         return samples
     selected: list[ColumnClause[Any]] = [column_clause(c) for c in columns]
-    for row in conn.execute(select(*selected).select_from(table_clause(name)).limit(_SAMPLE_ROWS)):
-        for column_name, value in zip(columns, row, strict=True):
-            kept = samples[column_name]
-            value = _shorten(json_safe(value))
-            if value is not None and len(kept) < SAMPLE_VALUES and value not in kept:
-                kept.append(value)
+    result = conn.execute(select(*selected).select_from(table_clause(name)).limit(_SAMPLE_ROWS))
+    try:
+        for row in result:
+            full = 0
+            for column_name, value in zip(columns, row, strict=True):
+                kept = samples[column_name]
+                if len(kept) == SAMPLE_VALUES:
+                    full += 1
+                    continue
+                value = _shorten(json_safe(value))
+                if value is not None and value not in kept:
+                    kept.append(value)
+            if full == len(columns):
+                break  # every column has its samples: the remaining rows would change nothing
+    finally:
+        result.close()
     return samples
 
 
