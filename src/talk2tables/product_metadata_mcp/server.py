@@ -7,7 +7,7 @@ store's message (file + field), never as partial data.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,11 @@ def create_server(metadata_path: Path | str) -> MCPServer:
     return server
 
 
-def _json_resource(uri: str, reader: Callable[[], dict[str, Any]]) -> Callable[[], str]:
-    # A sync function: the SDK runs it in a worker thread, so file reads never block the event loop.
-    def read() -> str:
+def _json_resource(uri: str, reader: Callable[[], dict[str, Any]]) -> Callable[[], Awaitable[str]]:
+    # A coroutine, so the SDK runs it on the event loop: reading and validating a metadata file of a few
+    # kilobytes takes well under a millisecond, while handing each read to a worker thread cost this
+    # server ~16% of its CPU (thread wake-ups), three times per question.
+    async def read() -> str:
         timer = Timer()
         try:
             payload = reader()
