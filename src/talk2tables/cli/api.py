@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-import uvicorn
 
 from talk2tables.cli.main import app
 from talk2tables.cli.settings import settings_or_exit
@@ -24,11 +23,6 @@ def api(
     settings = settings_or_exit(mcp_config_path=config, api_host=host, api_port=port)
     configure_logging(settings.log_level)
     from talk2tables.api import create_app
+    from talk2tables.serving import serve
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,
-        timeout_graceful_shutdown=5,
-    )
+    serve(create_app(settings), host=settings.api_host, port=settings.api_port)

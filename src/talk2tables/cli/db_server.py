@@ -42,8 +42,6 @@ def db_server(
 ) -> None:
     """Serve a database's schema and read-only queries as an MCP server over SSE."""
     # Heavy imports stay inside the command so other commands start quickly.
-    import uvicorn
-
     from talk2tables.database_mcp.engine import (
         create_readonly_engine,
         privilege_warnings,
@@ -53,6 +51,7 @@ def db_server(
     from talk2tables.database_mcp.server import DatabaseServerConfig, create_app
     from talk2tables.errors import Talk2TablesError
     from talk2tables.logging import configure_logging, get_logger, redact_text
+    from talk2tables.serving import serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -93,6 +92,4 @@ def db_server(
         statement_timeout_seconds=config.statement_timeout_seconds,
         auth="bearer" if config.token else "none",
     )
-    uvicorn.run(
-        create_app(config, host=host, engine=engine), host=host, port=port, log_config=None, timeout_graceful_shutdown=5
-    )
+    serve(create_app(config, host=host, engine=engine), host=host, port=port)

@@ -28,11 +28,10 @@ def metadata_server(
 ) -> None:
     """Serve product aliases and column terms as MCP resources over SSE (no tools)."""
     # Heavy imports stay inside the command so other commands start quickly.
-    import uvicorn
-
     from talk2tables.logging import configure_logging, get_logger
     from talk2tables.product_metadata_mcp.server import create_app
     from talk2tables.product_metadata_mcp.store import load_metadata
+    from talk2tables.serving import serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -52,10 +51,4 @@ def metadata_server(
         products=len(metadata_file.product_aliases),
         auth="bearer" if token else "none",
     )
-    uvicorn.run(
-        create_app(path, token=token, host=host),
-        host=host,
-        port=port,
-        log_config=None,
-        timeout_graceful_shutdown=5,
-    )
+    serve(create_app(path, token=token, host=host), host=host, port=port)
