@@ -176,3 +176,19 @@ def test_row_counts_stop_at_a_cap_and_say_so(sample_db: Path, monkeypatch: pytes
     products = table(described, "products")
     assert products["row_count"] == 18
     assert "row_count_capped" not in products
+
+
+def test_row_counts_of_many_tables_are_split_over_several_statements(
+    sample_db: Path, sqlite_schema: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talk2tables.database_mcp import schema as schema_module
+
+    monkeypatch.setattr(schema_module, "_COUNTS_PER_STATEMENT", 2)  # 5 tables: statements of 2, 2 and 1
+    engine = create_readonly_engine(str(sample_db))
+    try:
+        described = describe_database(engine)
+    finally:
+        engine.dispose()
+    counts = {t["name"]: t["row_count"] for t in described["tables"]}
+    assert counts == {t["name"]: t["row_count"] for t in sqlite_schema["tables"]}
+    assert counts["order_items"] > counts["orders"] > counts["customers"] > counts["products"] > 0

@@ -66,22 +66,26 @@ def _describe_table(conn: Connection, inspector: Any, name: str, row_count: dict
 
 # SQLAlchemy Core (not SQL text) so quoting and LIMIT come out right in every dialect.
 ROW_COUNT_CAP = 1_000_000
+# Well under SQLite's 2,000 result columns per SELECT, for databases with very many tables.
+_COUNTS_PER_STATEMENT = 500
 
 
 def _row_counts(conn: Connection, names: list[str]) -> dict[str, dict[str, Any]]:
     """`row_count` of every table in one statement, each counted up to ROW_COUNT_CAP: the schema is read for
     every question, and an exact count of a huge table would be a full scan each time. Past the cap,
     `row_count_capped` says "at least"."""
-    if not names:
-        return {}
-    capped = (
-        select(func.count())
-        .select_from(select(literal_column("1")).select_from(table_clause(name)).limit(ROW_COUNT_CAP + 1).subquery())
-        .scalar_subquery()
-        for name in names
-    )
-    counts = conn.execute(select(*capped)).one()
-    return {name: _capped(int(count)) for name, count in zip(names, counts, strict=True)}
+    counts: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(names), _COUNTS_PER_STATEMENT):
+        chunk = names[start : start + _COUNTS_PER_STATEMENT]
+        capped = (
+            select(func.count())
+            .select_from(select(literal_column("1")).select_from(table_clause(n)).limit(ROW_COUNT_CAP + 1).subquery())
+            .scalar_subquery()
+            for n in chunk
+        )
+        row = conn.execute(select(*capped)).one()
+        counts.update({name: _capped(int(count)) for name, count in zip(chunk, row, strict=True)})
+    return counts
 
 
 def _capped(count: int) -> dict[str, Any]:
