@@ -8,16 +8,22 @@ import uvicorn
 from starlette.types import ASGIApp
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
+# HTTP parsers. The API, which people and browsers reach, uses h11: it refuses what httptools lets through
+# (an HTTP/0.9 request, for one; tests/security). The MCP servers parse several messages per question and
+# use httptools (C, fast) when it is installed.
+API_HTTP = "h11"
+MCP_HTTP = "auto"
 
 
-def serve(app: ASGIApp, *, host: str, port: int) -> None:
-    """Serve `app` until SIGINT/SIGTERM. Logging is already configured (structlog), so uvicorn adds none.
+def serve(app: ASGIApp, *, host: str, port: int, http: str) -> None:
+    """Serve `app` until SIGINT/SIGTERM, on uvloop when it is installed. Logging is already configured
+    (structlog), so uvicorn adds none.
 
     Everything imported and built so far lives as long as the process: `gc.freeze()` moves it out of the
-    garbage collector's reach, so a full collection no longer walks those objects (a pause of several
-    milliseconds at random requests otherwise; docs/benchmarks.md). uvicorn picks uvloop and httptools
-    when installed.
+    garbage collector's reach, so a full collection no longer walks those objects.
     """
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+    uvicorn.run(
+        app, host=host, port=port, http=http, log_config=None, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+    )

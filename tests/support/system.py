@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 import yaml
 
+from talk2tables.serving import API_HTTP
 from tests.support.processes import ServerProcess, free_port
 from tests.support.scripted_llm import MODEL_ID, ScriptedLLMServer
 
@@ -136,7 +137,7 @@ class InProcessApi:
         self.port = free_port()
         self._server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", ws="none",
-                           timeout_graceful_shutdown=3)
+                           http=API_HTTP, timeout_graceful_shutdown=3)  # the HTTP parser `talk2tables api` uses
         )  # fmt: skip
         self._thread = threading.Thread(target=self._server.run, name=f"api-{self.port}", daemon=True)
 

@@ -23,6 +23,6 @@ def api(
     settings = settings_or_exit(mcp_config_path=config, api_host=host, api_port=port)
     configure_logging(settings.log_level)
     from talk2tables.api import create_app
-    from talk2tables.serving import serve
+    from talk2tables.serving import API_HTTP, serve
 
-    serve(create_app(settings), host=settings.api_host, port=settings.api_port)
+    serve(create_app(settings), host=settings.api_host, port=settings.api_port, http=API_HTTP)

@@ -51,7 +51,7 @@ def db_server(
     from talk2tables.database_mcp.server import DatabaseServerConfig, create_app
     from talk2tables.errors import Talk2TablesError
     from talk2tables.logging import configure_logging, get_logger, redact_text
-    from talk2tables.serving import serve
+    from talk2tables.serving import MCP_HTTP, serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -92,4 +92,4 @@ def db_server(
         statement_timeout_seconds=config.statement_timeout_seconds,
         auth="bearer" if config.token else "none",
     )
-    serve(create_app(config, host=host, engine=engine), host=host, port=port)
+    serve(create_app(config, host=host, engine=engine), host=host, port=port, http=MCP_HTTP)

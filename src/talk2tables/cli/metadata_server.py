@@ -31,7 +31,7 @@ def metadata_server(
     from talk2tables.logging import configure_logging, get_logger
     from talk2tables.product_metadata_mcp.server import create_app
     from talk2tables.product_metadata_mcp.store import load_metadata
-    from talk2tables.serving import serve
+    from talk2tables.serving import MCP_HTTP, serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -51,4 +51,4 @@ def metadata_server(
         products=len(metadata_file.product_aliases),
         auth="bearer" if token else "none",
     )
-    serve(create_app(path, token=token, host=host), host=host, port=port)
+    serve(create_app(path, token=token, host=host), host=host, port=port, http=MCP_HTTP)
