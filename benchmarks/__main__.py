@@ -28,6 +28,8 @@ from benchmarks.system import Stack, start_servers, track_servers
 from talk2tables.logging import configure_logging
 from talk2tables.sample_data.writer import write_sample_data
 
+MIN_SINGLE_CLIENT_REQUESTS = 40
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -39,6 +41,13 @@ class Plan:
     restart_seconds: float
     restart_at: float
     restart_clients: int = 10
+
+    def seconds_for(self, clients: int, delay_ms: int) -> float:
+        """A level's time limit. One client with a slow LLM gets enough time for MIN_SINGLE_CLIENT_REQUESTS
+        requests, so its p95 is not simply its slowest request."""
+        if clients > 1 or self.quick:
+            return self.seconds_per_level
+        return max(self.seconds_per_level, MIN_SINGLE_CLIENT_REQUESTS * (delay_ms / 1000 + 0.1))
 
     @classmethod
     def make(cls, quick: bool) -> Plan:
@@ -59,14 +68,11 @@ def run_delay(
         before = scrape(stack.url)
         levels = []
         for clients in plan.clients:
-            _progress(f"LLM delay {delay} ms: {clients} client(s) for up to {plan.seconds_per_level:g} s")
+            seconds = plan.seconds_for(clients, delay)
+            _progress(f"LLM delay {delay} ms: {clients} client(s) for up to {seconds:g} s")
             levels.append(
                 run_level(
-                    stack,
-                    sampler,
-                    clients=clients,
-                    max_requests=plan.max_requests_per_level,
-                    max_seconds=plan.seconds_per_level,
+                    stack, sampler, clients=clients, max_requests=plan.max_requests_per_level, max_seconds=seconds
                 )
             )
         good, total = connection_outcomes(delta(scrape(stack.url), before))

@@ -120,13 +120,16 @@ class Stack:
 
 
 def wait_ready(api_url: str, timeout: float = 60) -> None:
-    """Until the API answers a question (its MCP sessions are open and the LLM answers)."""
+    """Until the API answers a question (its MCP sessions are open and the LLM answers), then each standard
+    question once more: a warm-up, so first-call costs (imports, caches) are not measured as latency."""
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
         try:
             response = httpx.post(f"{api_url}/api/query", json={"query": QUESTIONS[-1]}, timeout=30)
             if response.status_code == 200:
+                for question in QUESTIONS:
+                    httpx.post(f"{api_url}/api/query", json={"query": question}, timeout=30).raise_for_status()
                 return
             last = f"HTTP {response.status_code}: {response.text[:200]}"
         except httpx.HTTPError as exc:
