@@ -27,6 +27,7 @@ from talk2tables.errors import DatabaseError, UnsafeQueryError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.models import QueryRows
 from talk2tables.protocol import EXECUTE_QUERY, METADATA_URI, SCHEMA_URI
+from talk2tables.sse_guard import OneResponsePerRequest
 
 log = get_logger(__name__)
 
@@ -103,7 +104,7 @@ def create_server(config: DatabaseServerConfig, *, engine: Engine | None = None)
 
 def create_app(config: DatabaseServerConfig, *, host: str = "127.0.0.1", engine: Engine | None = None) -> ASGIApp:
     """The SSE app (`/sse`, `/messages/`), behind the bearer-token check when `config.token` is set."""
-    app: ASGIApp = create_server(config, engine=engine).sse_app(host=host)
+    app: ASGIApp = OneResponsePerRequest(create_server(config, engine=engine).sse_app(host=host))
     if config.token:
         app = BearerTokenMiddleware(app, config.token, server="database")
     return app

@@ -20,6 +20,7 @@ from talk2tables.errors import MetadataError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.product_metadata_mcp.store import RESOURCE_DESCRIPTIONS, MetadataStore
 from talk2tables.protocol import COLUMN_MAPPINGS_URI, METADATA_SUMMARY_URI, PRODUCT_ALIASES_URI
+from talk2tables.sse_guard import OneResponsePerRequest
 
 log = get_logger(__name__)
 
@@ -71,7 +72,7 @@ def _json_resource(uri: str, reader: Callable[[], dict[str, Any]]) -> Callable[[
 
 def create_app(metadata_path: Path | str, *, token: str | None = None, host: str = "127.0.0.1") -> ASGIApp:
     """The SSE app (GET /sse, POST /messages/) for uvicorn; with `token`, every request must carry it."""
-    app: ASGIApp = create_server(metadata_path).sse_app(host=host)
+    app: ASGIApp = OneResponsePerRequest(create_server(metadata_path).sse_app(host=host))
     if token:
         app = BearerTokenMiddleware(app, token, server=SERVER_NAME)
     return app
