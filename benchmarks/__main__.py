@@ -43,8 +43,8 @@ class Plan:
     restart_clients: int = 10
 
     def seconds_for(self, clients: int, delay_ms: int) -> float:
-        """A level's time limit. One client with a slow LLM gets enough time for MIN_SINGLE_CLIENT_REQUESTS
-        requests, so its p95 is not simply its slowest request."""
+        """A level's time limit. One client with a slow LLM gets time for about MIN_SINGLE_CLIENT_REQUESTS
+        requests (fewer on a busy machine), so its p95 is not simply its slowest request."""
         if clients > 1 or self.quick:
             return self.seconds_per_level
         return max(self.seconds_per_level, MIN_SINGLE_CLIENT_REQUESTS * (delay_ms / 1000 + 0.1))

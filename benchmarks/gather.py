@@ -24,17 +24,13 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+from tests.support.processes import free_port
+
 from talk2tables.logging import configure_logging
 from talk2tables.orchestrator import Orchestrator, Registry, load_registry
 from talk2tables.sample_data.writer import write_sample_data
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:

@@ -128,14 +128,17 @@ def wait_ready(api_url: str, timeout: float = 60) -> None:
         try:
             response = httpx.post(f"{api_url}/api/query", json={"query": QUESTIONS[-1]}, timeout=30)
             if response.status_code == 200:
-                for question in QUESTIONS:
-                    httpx.post(f"{api_url}/api/query", json={"query": question}, timeout=30).raise_for_status()
-                return
+                break
             last = f"HTTP {response.status_code}: {response.text[:200]}"
         except httpx.HTTPError as exc:
             last = str(exc)
         time.sleep(0.2)
-    raise RuntimeError(f"the API at {api_url} did not answer within {timeout:g}s ({last})")
+    else:
+        raise RuntimeError(f"the API at {api_url} did not answer within {timeout:g}s ({last})")
+    for question in QUESTIONS:
+        warm = httpx.post(f"{api_url}/api/query", json={"query": question}, timeout=30)
+        if warm.status_code != 200:
+            raise RuntimeError(f"warm-up question {question!r} failed: HTTP {warm.status_code}: {warm.text[:200]}")
 
 
 def track_servers(sampler: ProcessSampler, servers: McpServers) -> None:

@@ -60,13 +60,14 @@ def test_a_server_stopped_with_a_client_connected_logs_no_error(
     )
     port = free_port()
     log = tmp_path / "server.log"
-    server = ServerProcess([which, *source, "--port", str(port)], port, log=log).start()
+    server = ServerProcess([which, *source, "--port", str(port)], port, env={"T2T_MCP_TOKEN": ""}, log=log).start()
     connected = threading.Event()
 
     def hold_a_session_open() -> None:  # a client reading its stream, as the orchestrator's session does
         with contextlib.suppress(httpx.HTTPError), httpx.stream("GET", f"{server.url}/sse", timeout=10) as stream:
-            for _ in stream.iter_lines():
-                connected.set()
+            for line in stream.iter_lines():
+                if stream.status_code == 200 and line.startswith("event: endpoint"):
+                    connected.set()
 
     client = threading.Thread(target=hold_a_session_open, daemon=True)
     client.start()

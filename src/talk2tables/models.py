@@ -30,7 +30,7 @@ class QueryResult(BaseModel):
 
 
 class ResourceData(BaseModel):
-    """The plan's ResourceData: everything one MCP server exposes, read fresh for one request."""
+    """The plan's ResourceData: every resource one MCP server exposes, read fresh for one request."""
 
     name: str
     server_key: str

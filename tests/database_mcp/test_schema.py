@@ -192,3 +192,25 @@ def test_row_counts_of_many_tables_are_split_over_several_statements(
     counts = {t["name"]: t["row_count"] for t in described["tables"]}
     assert counts == {t["name"]: t["row_count"] for t in sqlite_schema["tables"]}
     assert counts["order_items"] > counts["orders"] > counts["customers"] > counts["products"] > 0
+
+
+def test_a_database_with_more_tables_than_one_count_statement_takes_is_described_whole(tmp_path: Path) -> None:
+    from talk2tables.database_mcp import schema as schema_module
+
+    path = tmp_path / "wide.db"
+    count = 2 * schema_module._COUNTS_PER_STATEMENT + 1  # two full statements and one more
+    writer = create_engine(f"sqlite:///{path}")
+    with writer.begin() as conn:
+        for n in range(count):
+            conn.exec_driver_sql(f"CREATE TABLE t{n:04d} (id INTEGER PRIMARY KEY)")
+            for i in range(n % 3):
+                conn.exec_driver_sql(f"INSERT INTO t{n:04d} (id) VALUES ({i})")
+    writer.dispose()
+
+    engine = create_readonly_engine(str(path))
+    try:
+        described = describe_database(engine, statement_timeout_seconds=30)
+    finally:
+        engine.dispose()
+    assert len(described["tables"]) == count
+    assert [t["row_count"] for t in described["tables"]] == [n % 3 for n in range(count)]

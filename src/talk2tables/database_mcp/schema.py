@@ -66,12 +66,14 @@ def _describe_table(conn: Connection, inspector: Any, name: str, row_count: dict
 
 # SQLAlchemy Core (not SQL text) so quoting and LIMIT come out right in every dialect.
 ROW_COUNT_CAP = 1_000_000
-# Well under SQLite's 2,000 result columns per SELECT, for databases with very many tables.
-_COUNTS_PER_STATEMENT = 500
+# Tables counted per statement. Each count binds two parameters (LIMIT, OFFSET): 400 stays under SQLite's
+# oldest limit of 999 bound variables and its 2,000 result columns. On PostgreSQL one statement_timeout
+# covers a whole batch (docs/database-mcp.md).
+_COUNTS_PER_STATEMENT = 400
 
 
 def _row_counts(conn: Connection, names: list[str]) -> dict[str, dict[str, Any]]:
-    """`row_count` of every table in one statement, each counted up to ROW_COUNT_CAP: the schema is read for
+    """`row_count` of every table in one statement per batch, each counted up to ROW_COUNT_CAP: the schema is read for
     every question, and an exact count of a huge table would be a full scan each time. Past the cap,
     `row_count_capped` says "at least"."""
     counts: dict[str, dict[str, Any]] = {}
