@@ -14,17 +14,13 @@ import asyncio
 import contextlib
 import math
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
-from tests.support.processes import free_port
+from tests.support.processes import ServerProcess, free_port
 
 from talk2tables.logging import configure_logging
 from talk2tables.orchestrator import Orchestrator, Registry, load_registry
@@ -33,56 +29,30 @@ from talk2tables.sample_data.writer import write_sample_data
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before listening on {port}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listened on port {port} within {timeout}s")
-
-
 @contextlib.contextmanager
 def servers(data: Path) -> Iterator[dict[str, str]]:
     """Both real servers as child processes; yields the T2T_MCP_<KEY>_URL overrides pointing at them."""
+    env = {"LOG_LEVEL": "WARNING", "T2T_MCP_TOKEN": ""}
     db_port, metadata_port = free_port(), free_port()
-    commands = {
-        db_port: ["db-server", "--database-url", str(data / "multi_mcp_test.db"), "--port", str(db_port)],
-        metadata_port: [
-            "metadata-server",
-            "--metadata",
-            str(data / "product_metadata.json"),
-            "--port",
-            str(metadata_port),
-        ],
-    }
-    env = {**os.environ, "LOG_LEVEL": "WARNING", "T2T_MCP_TOKEN": ""}
-    children: list[subprocess.Popen[bytes]] = []
+    db = ServerProcess(
+        ["db-server", "--database-url", str(data / "multi_mcp_test.db"),
+         "--description", str(data / "database_description.md"), "--port", str(db_port)],
+        db_port, env=env,
+    )  # fmt: skip
+    metadata = ServerProcess(
+        ["metadata-server", "--metadata", str(data / "product_metadata.json"), "--port", str(metadata_port)],
+        metadata_port, env=env,
+    )  # fmt: skip
     try:
-        for port, args in commands.items():
-            child = subprocess.Popen(
-                [sys.executable, "-m", "talk2tables", *args],
-                cwd=data,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            children.append(child)
-            wait_for_port(port, child)
+        db.start(timeout=60)
+        metadata.start(timeout=60)
         yield {
-            "T2T_MCP_DATABASE_URL": f"http://127.0.0.1:{db_port}/sse",
-            "T2T_MCP_PRODUCT_METADATA_URL": f"http://127.0.0.1:{metadata_port}/sse",
+            "T2T_MCP_DATABASE_URL": db.sse_url,
+            "T2T_MCP_PRODUCT_METADATA_URL": metadata.sse_url,
         }
     finally:
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        metadata.stop()
+        db.stop()
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -107,7 +77,7 @@ async def run(registry: Registry, iterations: int, warmup: int) -> dict[str, lis
     async with Orchestrator(registry) as shared:
         resources = await shared.gather_all_resources()
         count = sum(len(s.resources) for s in resources.servers)
-        print(f"one gather = {len(resources.servers)} servers, {count} resources (+ each server's tool list)")
+        print(f"one gather = {len(resources.servers)} servers, {count} resources (one resource list and one read each)")
 
         async def gather_shared() -> None:
             await shared.gather_all_resources()
