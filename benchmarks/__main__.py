@@ -21,7 +21,7 @@ from typing import Any
 
 from benchmarks.metrics import connection_outcomes, delta, scrape
 from benchmarks.procs import ProcessSampler
-from benchmarks.report import machine, render, targets
+from benchmarks.report import cpu_probe, machine, render, targets
 from benchmarks.scenarios import run_level, run_recovery, run_restart
 from benchmarks.stats import rate
 from benchmarks.system import Stack, start_servers, track_servers
@@ -119,6 +119,7 @@ def run(plan: Plan, delays: list[int], work: Path) -> dict[str, Any]:
         sampler.stop()
     results["peak_rss_mib"] = {name: round(mib, 1) for name, mib in sampler.peaks().items()}
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["cpu_probe_ms_end"] = cpu_probe()
     results["targets"] = targets(results)
     return results
 

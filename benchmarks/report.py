@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import platform
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,22 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpu_probe_ms": cpu_probe(),
     }
+
+
+def cpu_probe(rounds: int = 7) -> float:
+    """Milliseconds a fixed pure-Python workload takes (JSON round trips of a 2,000-row table, best of `rounds`):
+    how fast one core was at that moment. On a shared machine it drifts by tens of percent within minutes, and
+    every latency with it, so the report prints it at the start and the end of a run."""
+    table = {"rows": [[i, f"customer {i}", i * 1.5, None] for i in range(2000)]}
+    best = math.inf
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(5):
+            json.loads(json.dumps(table))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 def _ms(value: float) -> str:
@@ -126,7 +143,8 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         "Talk 2 Tables benchmark" + (" (--quick)" if results["plan"]["quick"] else ""),
         f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['ram_gib']} GiB RAM, Python {m['python']}; "
-        f"load average {m['load_average'][0]} at start, {results['load_average_end'][0]} at end",
+        f"load average {m['load_average'][0]} at start, {results['load_average_end'][0]} at end; "
+        f"CPU probe {m['cpu_probe_ms']} ms at start, {results['cpu_probe_ms_end']} ms at end (lower is faster)",
         "  (a shared machine: other work competes for the same cores, so the figures are noisy;"
         " CPU ms per request is the steadier measure)",
         "system: API, Database MCP, Product Metadata MCP and the scripted LLM, each a child process on 127.0.0.1;"
