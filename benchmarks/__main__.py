@@ -41,6 +41,7 @@ class Plan:
     restart_seconds: float
     restart_at: float
     restart_clients: int = 10
+    api_workers: int = 1
 
     def seconds_for(self, clients: int, delay_ms: int) -> float:
         """A level's time limit. One client with a slow LLM gets time for about MIN_SINGLE_CLIENT_REQUESTS
@@ -50,10 +51,10 @@ class Plan:
         return max(self.seconds_per_level, MIN_SINGLE_CLIENT_REQUESTS * (delay_ms / 1000 + 0.1))
 
     @classmethod
-    def make(cls, quick: bool) -> Plan:
+    def make(cls, quick: bool, api_workers: int = 1) -> Plan:
         if quick:
-            return cls(True, (1, 10, 50), 4.0, 150, 1, 12.0, 3.0)
-        return cls(False, (1, 10, 50), 15.0, 1500, 3, 25.0, 6.0)
+            return cls(True, (1, 10, 50), 4.0, 150, 1, 12.0, 3.0, api_workers=api_workers)
+        return cls(False, (1, 10, 50), 15.0, 1500, 3, 25.0, 6.0, api_workers=api_workers)
 
 
 def _progress(message: str) -> None:
@@ -63,7 +64,7 @@ def _progress(message: str) -> None:
 def run_delay(
     work: Path, servers: Any, sampler: ProcessSampler, plan: Plan, delay: int, *, recovery: bool, restart: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
-    stack = Stack(work, servers, delay_ms=delay, label=f"{delay} ms").start(sampler)
+    stack = Stack(work, servers, delay_ms=delay, label=f"{delay} ms", api_workers=plan.api_workers).start(sampler)
     try:
         before = scrape(stack.url)
         levels = []
@@ -131,10 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delays", default="0,800", help="LLM delays in ms, comma-separated (default 0,800).")
     parser.add_argument("--keep", action="store_true", help="Keep the work directory (process logs) and print it.")
     parser.add_argument("--strict", action="store_true", help="Exit 1 when any target fails.")
+    parser.add_argument("--api-workers", type=int, default=1, help="API worker processes (T2T_API_WORKERS; default 1).")
     args = parser.parse_args(argv)
     configure_logging("WARNING")  # the benchmark's own progress goes to stderr; the processes log to files
     delays = sorted({int(d) for d in args.delays.split(",") if d.strip()})
-    plan = Plan.make(args.quick)
+    if args.api_workers < 1:
+        parser.error("--api-workers must be at least 1")
+    plan = Plan.make(args.quick, args.api_workers)
     work = Path(tempfile.mkdtemp(prefix="t2t-bench-"))
     try:
         results = run(plan, delays, work)

@@ -149,6 +149,7 @@ def render(results: dict[str, Any]) -> str:
         " CPU ms per request is the steadier measure)",
         "system: API, Database MCP, Product Metadata MCP and the scripted LLM, each a child process on 127.0.0.1;"
         " sample data on SQLite; latencies in ms over real HTTP (httpx)",
+        f"API worker processes: {results['plan'].get('api_workers', 1)} (the API's CPU and memory are their sum)",
         "own = end-to-end minus the LLM's fixed delay for each LLM call",
     ]
     for run in results["runs"]:

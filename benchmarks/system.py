@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +73,10 @@ def script(delay_ms: int) -> dict[str, Any]:
 class Stack:
     """One scripted LLM (fixed delay) and one API process in front of shared MCP servers."""
 
-    def __init__(self, workdir: Path, servers: McpServers, *, delay_ms: int, label: str) -> None:
+    def __init__(self, workdir: Path, servers: McpServers, *, delay_ms: int, label: str, api_workers: int = 1) -> None:
         self.label = label
         self.delay_ms = delay_ms
+        self.api_workers = api_workers
         script_path = workdir / f"llm-script-{label}.json"
         script_path.write_text(json.dumps(script(delay_ms)))
         llm_port, api_port = free_port(), free_port()
@@ -90,6 +92,7 @@ class Stack:
             "T2T_MCP_TOKEN": "",
             "ENABLE_MULTI_MCP": "true",
             "LOG_LEVEL": os.environ.get("T2T_BENCH_LOG_LEVEL", "INFO"),
+            "T2T_API_WORKERS": str(api_workers),
         }
         self.api = ServerProcess(
             ["api", "--config", str(servers.registry), "--port", str(api_port)],
@@ -105,10 +108,10 @@ class Stack:
     def start(self, sampler: ProcessSampler) -> Stack:
         self.llm.start()
         self.api.start(timeout=60)
-        wait_ready(self.url)
+        wait_ready(self.url, workers=self.api_workers)
         for name, server in ((f"scripted LLM ({self.label})", self.llm), (f"API ({self.label})", self.api)):
             assert server.process is not None
-            sampler.track(name, server.process.pid)
+            sampler.track(name, server.process.pid, with_children=server is self.api)  # its workers, if any
         return self
 
     def stop(self, sampler: ProcessSampler) -> None:
@@ -119,9 +122,10 @@ class Stack:
         self.llm.stop()
 
 
-def wait_ready(api_url: str, timeout: float = 60) -> None:
+def wait_ready(api_url: str, timeout: float = 60, *, workers: int = 1) -> None:
     """Until the API answers a question (its MCP sessions are open and the LLM answers), then each standard
-    question once more: a warm-up, so first-call costs (imports, caches) are not measured as latency."""
+    question once more: a warm-up, so first-call costs (imports, caches) are not measured as latency. With
+    several API workers, from two clients per worker at once, so that every worker gets its share."""
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
@@ -135,10 +139,16 @@ def wait_ready(api_url: str, timeout: float = 60) -> None:
         time.sleep(0.2)
     else:
         raise RuntimeError(f"the API at {api_url} did not answer within {timeout:g}s ({last})")
-    for question in QUESTIONS:
-        warm = httpx.post(f"{api_url}/api/query", json={"query": question}, timeout=30)
-        if warm.status_code != 200:
-            raise RuntimeError(f"warm-up question {question!r} failed: HTTP {warm.status_code}: {warm.text[:200]}")
+
+    def warm_up(_: int) -> None:
+        for question in QUESTIONS:
+            warm = httpx.post(f"{api_url}/api/query", json={"query": question}, timeout=30)
+            if warm.status_code != 200:
+                raise RuntimeError(f"warm-up question {question!r} failed: HTTP {warm.status_code}: {warm.text[:200]}")
+
+    clients = 1 if workers == 1 else 2 * workers
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(warm_up, range(clients)))
 
 
 def track_servers(sampler: ProcessSampler, servers: McpServers) -> None:

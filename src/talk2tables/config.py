@@ -122,6 +122,13 @@ class Settings(BaseSettings):
     # API
     api_host: str = Field(default="127.0.0.1", validation_alias=_env("T2T_API_HOST"), description="API bind host.")
     api_port: int = Field(default=8001, validation_alias=_env("T2T_API_PORT"), description="API port.")
+    api_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        validation_alias=_env("T2T_API_WORKERS"),
+        description="API worker processes; more than one lets the API use more than one CPU core.",
+    )
     api_token: SecretStr | None = Field(
         default=None, validation_alias=_env("T2T_API_TOKEN"), description="Bearer token the API requires."
     )

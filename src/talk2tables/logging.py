@@ -7,6 +7,7 @@ Every event carries `event`, `level`, `timestamp`, and whatever is bound in the 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -51,8 +52,15 @@ def redact_secrets(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mut
     return event_dict
 
 
-def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
-    """Route structlog and the standard library (uvicorn, mcp, httpx) through one JSON renderer."""
+def add_process_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    event_dict["pid"] = os.getpid()
+    return event_dict
+
+
+def configure_logging(level: str = "INFO", *, stream: Any = None, process_id: bool = False) -> None:
+    """Route structlog and the standard library (uvicorn, mcp, httpx) through one JSON renderer.
+
+    `process_id` adds `pid` to every line: several API workers write to the same stream."""
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         numeric = logging.INFO
@@ -63,6 +71,7 @@ def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,  # tracebacks become text before redaction sees them
         redact_secrets,
+        *([add_process_id] if process_id else []),
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

@@ -22,8 +22,29 @@ def serve(app: ASGIApp, *, host: str, port: int, http: str) -> None:
     Everything imported and built so far lives as long as the process: `gc.freeze()` moves it out of the
     garbage collector's reach, so a full collection no longer walks those objects.
     """
-    gc.collect()
-    gc.freeze()
+    freeze_heap()
     uvicorn.run(
         app, host=host, port=port, http=http, log_config=None, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
     )
+
+
+def serve_workers(factory: str, *, workers: int, host: str, port: int, http: str) -> None:
+    """Serve the app that `factory` ("module:function") builds in each of `workers` processes, sharing one
+    listening socket; uvicorn restarts a worker that dies and stops them all on SIGINT/SIGTERM. The workers
+    are fresh interpreters: they read their settings from the environment, not from this process."""
+    uvicorn.run(
+        factory,
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        http=http,
+        log_config=None,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+
+
+def freeze_heap() -> None:
+    """Move everything built so far out of the garbage collector's reach (see `serve`)."""
+    gc.collect()
+    gc.freeze()

@@ -16,6 +16,7 @@ from talk2tables.api.routes import chat, metrics, query, servers
 from talk2tables.api.security import BodySizeLimit, require_token
 from talk2tables.api.service import Answerer, QuestionService
 from talk2tables.api.static import mount_ui
+from talk2tables.api.workers import multiprocess_metrics_dir
 from talk2tables.config import Settings, environment
 from talk2tables.logging import get_logger
 
@@ -46,7 +47,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app. The orchestrator's MCP sessions open at start-up and close at shutdown."""
     settings = settings or Settings()
-    app_metrics = Metrics()
+    app_metrics = Metrics(shared_dir=multiprocess_metrics_dir() if settings.api_workers > 1 else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 from talk2tables.api.errors import status_for
 from talk2tables.models import QueryResult
@@ -15,9 +15,13 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 6
 
 
 class Metrics:
-    """Counters and histograms; `observe(result)` records one answered or failed question."""
+    """Counters and histograms; `observe(result)` records one answered or failed question.
 
-    def __init__(self) -> None:
+    `shared_dir`: the directory where every API worker process writes its metrics (Prometheus' multiprocess
+    mode, see `talk2tables.api.workers`); `exposition()` then adds up all of them."""
+
+    def __init__(self, shared_dir: str | None = None) -> None:
+        self.shared_dir = shared_dir
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -68,6 +72,14 @@ class Metrics:
             ["outcome"],
             registry=r,
         )
+
+    def exposition(self) -> bytes:
+        """Prometheus' text format: this process's metrics, or every worker's when the API runs several."""
+        if self.shared_dir is None:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=self.shared_dir)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
 
     def observe(self, result: QueryResult, *, endpoint: str, seconds: float) -> None:
         meta = result.metadata

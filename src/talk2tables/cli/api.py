@@ -18,11 +18,27 @@ def api(
     ),
     host: str | None = typer.Option(None, help="Bind address. Default: T2T_API_HOST or 127.0.0.1."),
     port: int | None = typer.Option(None, help="Port. Default: T2T_API_PORT or 8001."),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        max=64,
+        help="Worker processes sharing the port. One uses one CPU core; about one per core serves more questions "
+        "at once. Default: T2T_API_WORKERS or 1.",
+    ),
 ) -> None:
     """Serve the HTTP API (POST /api/query, /api/query/stream, GET /api/servers, /metrics, /docs) and the UI."""
-    settings = settings_or_exit(mcp_config_path=config, api_host=host, api_port=port)
+    overrides = {"mcp_config_path": config, "api_host": host, "api_port": port, "api_workers": workers}
+    settings = settings_or_exit(**overrides)
     configure_logging(settings.log_level)
-    from talk2tables.api import create_app
-    from talk2tables.serving import API_HTTP, serve
+    from talk2tables.api.workers import serve_api
 
-    serve(create_app(settings), host=settings.api_host, port=settings.api_port, http=API_HTTP)
+    serve_api(settings, env={_ENV_NAMES[k]: str(v) for k, v in overrides.items() if v is not None})
+
+
+# The environment variable behind each option: worker processes read their settings from the environment.
+_ENV_NAMES = {
+    "mcp_config_path": "MCP_CONFIG_PATH",
+    "api_host": "T2T_API_HOST",
+    "api_port": "T2T_API_PORT",
+    "api_workers": "T2T_API_WORKERS",
+}

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from talk2tables.cli.main import app
-from talk2tables.config import DEFAULT_BUSINESS_DESCRIPTION_PATH, Settings
+from talk2tables.cli.settings import read_settings
+from talk2tables.config import DEFAULT_BUSINESS_DESCRIPTION_PATH
 
 DEFAULT_PORT = 8000
 
@@ -53,7 +54,7 @@ def db_server(
     from talk2tables.logging import configure_logging, get_logger, redact_text
     from talk2tables.serving import MCP_HTTP, serve
 
-    settings = Settings()
+    settings = read_settings()
     configure_logging(settings.log_level)
     if description is not None and not description.is_file():
         typer.echo(

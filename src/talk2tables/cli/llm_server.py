@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from talk2tables.cli.main import app
+from talk2tables.cli.settings import read_settings
 from talk2tables.config import Settings, environment
 from talk2tables.errors import ConfigurationError
 from talk2tables.local_llm import server as llama
@@ -72,7 +73,7 @@ def llm_server(
 ) -> None:
     """Serve the local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, or T2T_LOCAL_MODEL_PATH) over an
     OpenAI-compatible API. Point the product at it with T2T_LLM_MODEL=openai:<alias> and OPENAI_BASE_URL."""
-    settings = Settings()
+    settings = read_settings()
     try:
         if not llama.llama_installed():
             if not install:

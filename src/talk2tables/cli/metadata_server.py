@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from talk2tables.cli.main import app
-from talk2tables.config import Settings
+from talk2tables.cli.settings import read_settings
 from talk2tables.errors import MetadataError
 
 DEFAULT_PORT = 8002
@@ -33,7 +33,7 @@ def metadata_server(
     from talk2tables.product_metadata_mcp.store import load_metadata
     from talk2tables.serving import MCP_HTTP, serve
 
-    settings = Settings()
+    settings = read_settings()
     configure_logging(settings.log_level)
     path = metadata if metadata is not None else settings.metadata_path
     try:

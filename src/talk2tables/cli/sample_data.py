@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from talk2tables.cli.main import app
-from talk2tables.config import DEFAULT_DATA_DIR, Settings
+from talk2tables.cli.settings import read_settings
+from talk2tables.config import DEFAULT_DATA_DIR
 
 
 @app.command("sample-data")
@@ -34,7 +35,7 @@ def sample_data(
     from talk2tables.sample_data.database import load_into
     from talk2tables.sample_data.writer import write_sample_data
 
-    configure_logging(Settings().log_level)
+    configure_logging(read_settings().log_level)
     try:
         files = write_sample_data(out)
         typer.echo(f"Wrote {files.database}, {files.metadata} and {files.description}")

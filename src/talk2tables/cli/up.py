@@ -12,6 +12,7 @@ from rich.console import Console
 
 from talk2tables.cli.llm_server import ensure_default_model
 from talk2tables.cli.main import app
+from talk2tables.cli.settings import read_settings
 from talk2tables.config import (
     DEFAULT_BUSINESS_DESCRIPTION_PATH,
     DEFAULT_DATABASE_PATH,
@@ -172,7 +173,7 @@ def up(
         overrides["mcp_config_path"] = config
     if port is not None:
         overrides["api_port"] = port
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = read_settings(**overrides)
     # This terminal is for the user: up's own progress lines; INFO events go to the children's log files.
     configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)
     try:

@@ -33,7 +33,8 @@ def validate_config(
     """
     from rich.console import Console
 
-    from talk2tables.config import Settings, environment
+    from talk2tables.cli.settings import read_settings
+    from talk2tables.config import environment
     from talk2tables.errors import ConfigurationError
     from talk2tables.orchestrator.registry import parse_registry, read_registry_file
 
@@ -58,7 +59,7 @@ def validate_config(
 
     from talk2tables.logging import configure_logging
 
-    settings = Settings()
+    settings = read_settings()
     # The table reports each failure; log lines would only repeat them.
     configure_logging("CRITICAL")
     token = settings.mcp_token.get_secret_value() if settings.mcp_token else None

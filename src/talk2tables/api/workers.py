@@ -1,0 +1,65 @@
+"""Serving the API from one process or several (`T2T_API_WORKERS`, `talk2tables api --workers N`).
+
+One process runs everything on one event loop, so it uses one CPU core however many the machine has. With N
+workers, uvicorn starts N processes that share the listening socket; each has its own orchestrator and MCP
+sessions (connection reuse per process; every question still reads every resource fresh). `/metrics` then
+adds up every worker's counters through Prometheus' multiprocess mode, whichever worker answers the scrape.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+
+from fastapi import FastAPI
+
+from talk2tables.config import Settings
+from talk2tables.logging import configure_logging, get_logger
+
+log = get_logger(__name__)
+
+# prometheus_client reads this variable when it is imported: set, every process writes its metrics to files
+# there, and a scrape reads them all.
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+WORKER_APP = "talk2tables.api.workers:worker_app"
+
+
+def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
+    """Serve the API until SIGINT/SIGTERM. `env` holds the command line's settings as environment variables
+    (for example MCP_CONFIG_PATH for --config): worker processes read their settings from the environment."""
+    from talk2tables.serving import API_HTTP, freeze_heap, serve, serve_workers
+
+    if settings.api_workers == 1:
+        from talk2tables.api import create_app
+
+        serve(create_app(settings), host=settings.api_host, port=settings.api_port, http=API_HTTP)
+        return
+    metrics_dir = tempfile.mkdtemp(prefix="t2t-metrics-")  # fresh per run: old counts must not be added in
+    os.environ.update({**(env or {}), METRICS_DIR_ENV: metrics_dir})
+    log.info("api_workers", workers=settings.api_workers, metrics_dir=metrics_dir)
+    freeze_heap()
+    try:
+        serve_workers(
+            WORKER_APP, workers=settings.api_workers, host=settings.api_host, port=settings.api_port, http=API_HTTP
+        )
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def worker_app() -> FastAPI:
+    """One worker's app (uvicorn calls this in each worker process). Its log lines carry its `pid`."""
+    from talk2tables.api import create_app
+    from talk2tables.serving import freeze_heap
+
+    settings = Settings()
+    configure_logging(settings.log_level, process_id=True)
+    app = create_app(settings)
+    freeze_heap()
+    return app
+
+
+def multiprocess_metrics_dir() -> str | None:
+    """The directory the workers share their metrics through, when the API runs several."""
+    return os.environ.get(METRICS_DIR_ENV) or None

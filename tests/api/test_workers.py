@@ -1,0 +1,114 @@
+"""`talk2tables api --workers N`: several processes share the port, answer questions, and /metrics adds them up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.api.test_metrics import sample
+from tests.support.processes import ServerProcess, free_port
+from tests.support.scripted_llm import ScriptedLLMServer
+from tests.support.system import McpServers, llm_env
+
+WORKERS = 2
+QUESTIONS = 12
+
+
+def _pids_that_answered(log: Path) -> set[int]:
+    pids = set()
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if event.get("event") == "question_answered":
+            pids.add(event["pid"])
+    return pids
+
+
+@pytest.fixture(scope="module")
+def workers_api(
+    servers: McpServers, llm: ScriptedLLMServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    workdir = tmp_path_factory.mktemp("workers")
+    port = free_port()
+    env = {**llm_env(llm), "T2T_API_TOKEN": "", "T2T_MCP_TOKEN": "", "T2T_UI_DIST": str(workdir / "no-ui")}
+    api = ServerProcess(
+        ["api", "--config", str(servers.registry), "--port", str(port), "--workers", str(WORKERS)],
+        port,
+        env=env,
+        log=workdir / "api.log",
+    )
+    api.start(timeout=60)
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+def _workers_of(api: ServerProcess) -> list[psutil.Process]:
+    assert api.process is not None
+    parent = psutil.Process(api.process.pid)
+    # uvicorn's multiprocessing may add a helper (resource tracker): workers are the ones running our app.
+    return [p for p in parent.children() if "multiprocessing.resource_tracker" not in " ".join(p.cmdline())]
+
+
+def test_workers_share_the_port_and_metrics_add_up_over_all_of_them(workers_api: ServerProcess) -> None:
+    assert len(_workers_of(workers_api)) == WORKERS
+    assert workers_api.log is not None
+    before = httpx.get(f"{workers_api.url}/metrics", timeout=30).text
+    deadline = time.monotonic() + 60
+    answered = 0
+    # A new connection per question: the kernel hands each to whichever worker accepts first.
+    while answered < QUESTIONS or len(_pids_that_answered(workers_api.log)) < WORKERS:
+        assert time.monotonic() < deadline, "the questions were not spread over every worker within 60 s"
+        response = httpx.post(f"{workers_api.url}/api/query", json={"query": "How many products?"}, timeout=30)
+        assert response.status_code == 200, response.text
+        assert response.json()["success"] is True
+        answered += 1
+    after = httpx.get(f"{workers_api.url}/metrics", timeout=30).text
+    assert len(_pids_that_answered(workers_api.log)) == WORKERS
+
+    def delta(name: str, **labels: str) -> float:
+        return sample(after, name, **labels) - sample(before, name, **labels)
+
+    # Whichever worker answered the scrape, it counted every worker's questions.
+    assert delta("t2t_requests_total", endpoint="query", status="200") == answered
+    assert delta("t2t_operations_total", outcome="success") == answered
+    assert delta("t2t_stage_duration_seconds_count", stage="execute") == answered
+
+
+def test_sigterm_stops_every_worker(servers: McpServers, llm: ScriptedLLMServer) -> None:
+    port = free_port()
+    env = {**llm_env(llm), "T2T_API_TOKEN": "", "T2T_MCP_TOKEN": "", "T2T_API_WORKERS": str(WORKERS)}
+    api = ServerProcess(["api", "--config", str(servers.registry), "--port", str(port)], port, env=env)
+    api.start(timeout=60)
+    try:
+        workers = _workers_of(api)
+        assert len(workers) == WORKERS  # T2T_API_WORKERS works as --workers does
+        assert httpx.post(f"{api.url}/api/query", json={"query": "How many products?"}, timeout=30).status_code == 200
+    finally:
+        api.stop(timeout=20)
+    assert api.process is not None
+    assert api.process.returncode == 0
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"workers left running: {[p.pid for p in alive]}"
+
+
+def test_a_worker_count_out_of_range_is_refused_by_name(servers: McpServers) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "talk2tables", "api", "--config", str(servers.registry), "--workers", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--workers" in result.stderr

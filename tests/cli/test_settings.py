@@ -1,0 +1,37 @@
+"""Every command names an invalid setting and what is wrong with it, and exits 1 without a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.support.processes import REPO_ROOT, TALK2TABLES
+
+
+@pytest.mark.parametrize(
+    ("command", "variable", "value", "complaint"),
+    [
+        (["db-server"], "T2T_MAX_ROWS", "many", "valid integer"),
+        (["api"], "T2T_API_WORKERS", "0", "greater than or equal to 1"),
+        (["up"], "T2T_API_WORKERS", "65", "less than or equal to 64"),
+        (["validate-config", "mcp_config.yaml", "--check-connections"], "T2T_LLM_TIMEOUT", "-1", "greater than 0"),
+    ],
+)
+def test_an_invalid_setting_is_named_with_its_value(
+    command: list[str], variable: str, value: str, complaint: str
+) -> None:
+    result = subprocess.run(
+        [*TALK2TABLES, *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env={**os.environ, variable: value},
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"{variable}={value!r}" in result.stderr
+    assert complaint in result.stderr
+    assert "Traceback" not in result.stderr
