@@ -35,20 +35,21 @@ def redact_text(text: str) -> str:
     return _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
 
 
-def _redact_value(key: str, value: Any) -> Any:
+def redact_value(key: str, value: Any) -> Any:
+    """`value` as it may be shown under the name `key`: hidden when the name says secret, else redacted text."""
     if _SECRET_KEY.search(key) and value not in (None, "", False):
         return REDACTED
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, Mapping):
-        return {k: _redact_value(str(k), v) for k, v in value.items()}
+        return {k: redact_value(str(k), v) for k, v in value.items()}
     return value
 
 
 def redact_secrets(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: no secret reaches a log line."""
     for key in list(event_dict):
-        event_dict[key] = _redact_value(key, event_dict[key])
+        event_dict[key] = redact_value(key, event_dict[key])
     return event_dict
 
 

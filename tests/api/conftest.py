@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from talk2tables.api import create_app
+from talk2tables.api.app import create_app
 from tests.support.scripted_llm import ScriptedLLM, ScriptedLLMServer
 from tests.support.scripts import standard_rules
 from tests.support.system import InProcessApi, McpServers, api_settings

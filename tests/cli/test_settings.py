@@ -35,3 +35,18 @@ def test_an_invalid_setting_is_named_with_its_value(
     assert f"{variable}={value!r}" in result.stderr
     assert complaint in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_secret_in_an_invalid_setting_is_not_shown() -> None:
+    result = subprocess.run(
+        [*TALK2TABLES, "db-server"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env={**os.environ, "T2T_MAX_ROWS": "postgresql://admin:hunter2@db/x", "T2T_MCP_TOKEN": "s3cr3t"},
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "T2T_MAX_ROWS='postgresql://admin:***@db/x'" in result.stderr
+    assert "hunter2" not in result.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from talk2tables.api import create_app
+from talk2tables.api.app import create_app
 from tests.faults.helpers import fault_rules
 from tests.support.scripted_llm import ScriptedLLM, ScriptedLLMServer
 from tests.support.system import InProcessApi, McpServers, api_settings

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from talk2tables.api import create_app
+from talk2tables.api.app import create_app
 from talk2tables.local_llm.model import DEFAULT_MODEL
 from tests.support.processes import ServerProcess
 from tests.support.system import InProcessApi, McpServers, api_settings

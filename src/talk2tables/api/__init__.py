@@ -1,5 +1,5 @@
-"""The HTTP face of Talk 2 Tables: FastAPI app serving the pipeline, the server list, metrics and the UI."""
+"""The HTTP face of Talk 2 Tables: FastAPI app serving the pipeline, the server list, metrics and the UI.
 
-from talk2tables.api.app import create_app
-
-__all__ = ["create_app"]
+`talk2tables.api.app.create_app` builds the app; `talk2tables.api.workers` serves it from one process or
+several. Importing this package alone loads neither (a worker supervisor stays small).
+"""

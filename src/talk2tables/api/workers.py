@@ -32,7 +32,7 @@ def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
     from talk2tables.serving import API_HTTP, freeze_heap, serve, serve_workers
 
     if settings.api_workers == 1:
-        from talk2tables.api import create_app
+        from talk2tables.api.app import create_app
 
         serve(create_app(settings), host=settings.api_host, port=settings.api_port, http=API_HTTP)
         return
@@ -50,7 +50,7 @@ def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
 
 def worker_app() -> FastAPI:
     """One worker's app (uvicorn calls this in each worker process). Its log lines carry its `pid`."""
-    from talk2tables.api import create_app
+    from talk2tables.api.app import create_app
     from talk2tables.serving import freeze_heap
 
     settings = Settings()

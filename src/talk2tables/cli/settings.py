@@ -8,6 +8,7 @@ import typer
 from pydantic import ValidationError
 
 from talk2tables.config import Settings
+from talk2tables.logging import redact_value
 
 
 def read_settings(**overrides: Any) -> Settings:
@@ -18,7 +19,8 @@ def read_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
-            typer.secho(f"error: {name}={error.get('input')!r}: {error['msg']}", err=True, fg="red")
+            shown = redact_value(name, error.get("input"))
+            typer.secho(f"error: {name}={shown!r}: {error['msg']}", err=True, fg="red")
         typer.secho("Fix these in the environment or .env (see .env.example).", err=True)
         raise typer.Exit(1) from None
 
