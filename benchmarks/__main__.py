@@ -3,8 +3,9 @@
 Starts both MCP servers, the scripted OpenAI-compatible LLM and the API as child processes on 127.0.0.1, then
 for each LLM delay (default 0 and 800 ms) measures latency, own overhead, stages, throughput and errors at 1, 10
 and 50 concurrent clients; the recovery rate; a run with the Database MCP restarted mid-load; peak RSS of
-every process. Prints a report with each target's PASS/FAIL (or JSON with --json). Every phase is bounded in
-requests and seconds; a full run takes about 3-4 minutes, --quick about one.
+every process. The API runs one worker process per CPU core (at most 4; --api-workers). Prints a report with
+each target's PASS/FAIL (or JSON with --json). Every phase is bounded in requests and seconds; a full run
+takes about 4-5 minutes, --quick about one.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from talk2tables.logging import configure_logging
 from talk2tables.sample_data.writer import write_sample_data
 
 MIN_SINGLE_CLIENT_REQUESTS = 40
+# One API worker per core (docs/api.md): each question also needs the two single-process MCP servers, so
+# workers beyond a few add memory, not answers.
+DEFAULT_API_WORKERS = max(1, min(os.cpu_count() or 1, 4))
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Plan:
     restart_seconds: float
     restart_at: float
     restart_clients: int = 10
-    api_workers: int = 1
+    api_workers: int = DEFAULT_API_WORKERS
 
     def seconds_for(self, clients: int, delay_ms: int) -> float:
         """A level's time limit. One client with a slow LLM gets time for about MIN_SINGLE_CLIENT_REQUESTS
@@ -51,7 +55,7 @@ class Plan:
         return max(self.seconds_per_level, MIN_SINGLE_CLIENT_REQUESTS * (delay_ms / 1000 + 0.1))
 
     @classmethod
-    def make(cls, quick: bool, api_workers: int = 1) -> Plan:
+    def make(cls, quick: bool, api_workers: int = DEFAULT_API_WORKERS) -> Plan:
         if quick:
             return cls(True, (1, 10, 50), 4.0, 150, 1, 12.0, 3.0, api_workers=api_workers)
         return cls(False, (1, 10, 50), 15.0, 1500, 3, 25.0, 6.0, api_workers=api_workers)
@@ -132,7 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delays", default="0,800", help="LLM delays in ms, comma-separated (default 0,800).")
     parser.add_argument("--keep", action="store_true", help="Keep the work directory (process logs) and print it.")
     parser.add_argument("--strict", action="store_true", help="Exit 1 when any target fails.")
-    parser.add_argument("--api-workers", type=int, default=1, help="API worker processes (T2T_API_WORKERS; default 1).")
+    parser.add_argument(
+        "--api-workers",
+        type=int,
+        default=DEFAULT_API_WORKERS,
+        help="API worker processes (T2T_API_WORKERS). Default: one per CPU core, at most 4 "
+        f"({DEFAULT_API_WORKERS} here), as docs/api.md recommends; 1 measures a single process.",
+    )
     args = parser.parse_args(argv)
     configure_logging("WARNING")  # the benchmark's own progress goes to stderr; the processes log to files
     delays = sorted({int(d) for d in args.delays.split(",") if d.strip()})

@@ -86,21 +86,34 @@ def test_workers_share_the_port_and_metrics_add_up_over_all_of_them(workers_api:
     assert delta("t2t_stage_duration_seconds_count", stage="execute") == answered
 
 
-def test_sigterm_stops_every_worker(servers: McpServers, llm: ScriptedLLMServer) -> None:
+def _metrics_dir(log: Path) -> Path:
+    for line in log.read_text(errors="replace").splitlines():
+        if '"api_workers"' in line:
+            return Path(json.loads(line)["metrics_dir"])
+    raise AssertionError("no api_workers line in the log")
+
+
+def test_sigterm_stops_every_worker_and_removes_the_metrics_directory(
+    servers: McpServers, llm: ScriptedLLMServer, tmp_path: Path
+) -> None:
     port = free_port()
     env = {**llm_env(llm), "T2T_API_TOKEN": "", "T2T_MCP_TOKEN": "", "T2T_API_WORKERS": str(WORKERS)}
-    api = ServerProcess(["api", "--config", str(servers.registry), "--port", str(port)], port, env=env)
+    log = tmp_path / "api.log"
+    api = ServerProcess(["api", "--config", str(servers.registry), "--port", str(port)], port, env=env, log=log)
     api.start(timeout=60)
     try:
         workers = _workers_of(api)
         assert len(workers) == WORKERS  # T2T_API_WORKERS works as --workers does
         assert httpx.post(f"{api.url}/api/query", json={"query": "How many products?"}, timeout=30).status_code == 200
+        metrics_dir = _metrics_dir(log)
+        assert any(metrics_dir.iterdir())  # the workers write their counts there
     finally:
         api.stop(timeout=20)
     assert api.process is not None
     assert api.process.returncode == 0
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"workers left running: {[p.pid for p in alive]}"
+    assert not metrics_dir.exists()
 
 
 def test_a_worker_count_out_of_range_is_refused_by_name(servers: McpServers) -> None:
