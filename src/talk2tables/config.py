@@ -170,3 +170,10 @@ class Settings(BaseSettings):
     )
 
     log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"), description="Log level.")
+
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable that sets `field` (the first, when several do)."""
+        alias = cls.model_fields[field].validation_alias
+        assert isinstance(alias, AliasChoices), f"{field} has no environment variable"
+        return str(alias.choices[0])

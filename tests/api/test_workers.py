@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -22,16 +23,16 @@ WORKERS = 2
 QUESTIONS = 12
 
 
-def _pids_that_answered(log: Path) -> set[int]:
-    pids = set()
+def _events(log: Path) -> Iterator[dict[str, Any]]:
     for line in log.read_text(errors="replace").splitlines():
         try:
-            event = json.loads(line)
+            yield json.loads(line)
         except ValueError:
-            continue
-        if event.get("event") == "question_answered":
-            pids.add(event["pid"])
-    return pids
+            continue  # not a JSON log line (a child's stray output)
+
+
+def _pids_that_answered(log: Path) -> set[int]:
+    return {event["pid"] for event in _events(log) if event.get("event") == "question_answered"}
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +88,9 @@ def test_workers_share_the_port_and_metrics_add_up_over_all_of_them(workers_api:
 
 
 def _metrics_dir(log: Path) -> Path:
-    for line in log.read_text(errors="replace").splitlines():
-        if '"api_workers"' in line:
-            return Path(json.loads(line)["metrics_dir"])
+    for event in _events(log):
+        if event.get("event") == "api_workers":
+            return Path(event["metrics_dir"])
     raise AssertionError("no api_workers line in the log")
 
 

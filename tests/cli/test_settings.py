@@ -10,6 +10,18 @@ import pytest
 from tests.support.processes import REPO_ROOT, TALK2TABLES
 
 
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*TALK2TABLES, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("command", "variable", "value", "complaint"),
     [
@@ -22,15 +34,7 @@ from tests.support.processes import REPO_ROOT, TALK2TABLES
 def test_an_invalid_setting_is_named_with_its_value(
     command: list[str], variable: str, value: str, complaint: str
 ) -> None:
-    result = subprocess.run(
-        [*TALK2TABLES, *command],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        env={**os.environ, variable: value},
-        check=False,
-    )
+    result = run_cli(command, {variable: value})
     assert result.returncode == 1, result.stderr
     assert f"{variable}={value!r}" in result.stderr
     assert complaint in result.stderr
@@ -38,15 +42,7 @@ def test_an_invalid_setting_is_named_with_its_value(
 
 
 def test_a_secret_in_an_invalid_setting_is_not_shown() -> None:
-    result = subprocess.run(
-        [*TALK2TABLES, "db-server"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        env={**os.environ, "T2T_MAX_ROWS": "postgresql://admin:hunter2@db/x", "T2T_MCP_TOKEN": "s3cr3t"},
-        check=False,
-    )
+    result = run_cli(["db-server"], {"T2T_MAX_ROWS": "postgresql://admin:hunter2@db/x"})
     assert result.returncode == 1
     assert "T2T_MAX_ROWS='postgresql://admin:***@db/x'" in result.stderr
     assert "hunter2" not in result.stderr

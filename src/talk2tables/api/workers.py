@@ -29,7 +29,7 @@ WORKER_APP = "talk2tables.api.workers:worker_app"
 def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
     """Serve the API until SIGINT/SIGTERM. `env` holds the command line's settings as environment variables
     (for example MCP_CONFIG_PATH for --config): worker processes read their settings from the environment."""
-    from talk2tables.serving import API_HTTP, freeze_heap, serve, serve_workers
+    from talk2tables.serving import API_HTTP, serve, serve_workers
 
     if settings.api_workers == 1:
         from talk2tables.api.app import create_app
@@ -39,7 +39,6 @@ def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
     metrics_dir = tempfile.mkdtemp(prefix="t2t-metrics-")  # fresh per run: old counts must not be added in
     os.environ.update({**(env or {}), METRICS_DIR_ENV: metrics_dir})
     log.info("api_workers", workers=settings.api_workers, metrics_dir=metrics_dir)
-    freeze_heap()
     try:
         serve_workers(
             WORKER_APP, workers=settings.api_workers, host=settings.api_host, port=settings.api_port, http=API_HTTP

@@ -31,14 +31,7 @@ def api(
     settings = settings_or_exit(**overrides)
     configure_logging(settings.log_level)
     from talk2tables.api.workers import serve_api
+    from talk2tables.config import Settings
 
-    serve_api(settings, env={_ENV_NAMES[k]: str(v) for k, v in overrides.items() if v is not None})
-
-
-# The environment variable behind each option: worker processes read their settings from the environment.
-_ENV_NAMES = {
-    "mcp_config_path": "MCP_CONFIG_PATH",
-    "api_host": "T2T_API_HOST",
-    "api_port": "T2T_API_PORT",
-    "api_workers": "T2T_API_WORKERS",
-}
+    # Worker processes read their settings from the environment: the options travel as their variables.
+    serve_api(settings, env={Settings.variable(k): str(v) for k, v in overrides.items() if v is not None})
