@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -34,13 +35,17 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start the child in a process group of its own: Ctrl-C reaches only the supervisor, which stops each
+        child once (uvicorn would take a second signal as "exit now, skip the graceful shutdown"), and a child
+        that must be killed is killed with everything it started (an API's workers)."""
+        env = {**os.environ, **self.env}
         if self.log_path is None:
-            self.process = subprocess.Popen(list(self.argv), env={**os.environ, **self.env})
+            self.process = subprocess.Popen(list(self.argv), env=env, start_new_session=True)
         else:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with self.log_path.open("ab") as out:  # the child keeps its own descriptor
                 self.process = subprocess.Popen(
-                    list(self.argv), env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT
+                    list(self.argv), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
                 )
         log.info("child_started", child=self.name, pid=self.process.pid, log=str(self.log_path))
 
@@ -56,15 +61,22 @@ class Child:
         return None if self.process is None else self.process.poll()
 
     def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then after `timeout` s SIGKILL to the child's whole process group."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self._kill_group()
             self.process.wait(timeout=timeout)
+        self._kill_group()  # whatever the child started and left behind
         log.info("child_stopped", child=self.name, exit_code=self.process.returncode)
+
+    def _kill_group(self) -> None:
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):  # the group is empty: every process in it has exited
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def talk2tables_argv(*args: str) -> list[str]:
@@ -121,8 +133,27 @@ async def wait_ready(child: Child) -> float:
     raise ChildFailedError(f"{child.name} did not answer within {child.ready_timeout:g} s ({last_error})")
 
 
+# Ctrl-C, `kill`, and the terminal closing: each stops everything. The children run in process groups of
+# their own (see Child.start), so they hear of it only through the supervisor.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def interrupt_on_stop_signals() -> None:
+    """Before the supervisor watches (while children start), every stop signal interrupts as Ctrl-C does, so the
+    caller's cleanup stops the children started so far."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.default_int_handler)
+
+
+def ignore_stop_signals() -> None:
+    """While stopping (bounded by each child's timeout), a second signal must not cut the stop short and leave
+    children running."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 class Supervisor:
-    """Starts children in order; stops all of them when one dies or on SIGINT/SIGTERM."""
+    """Starts children in order; stops all of them when one dies or on a stop signal."""
 
     def __init__(self, children: Sequence[Child], *, on_event: Callable[[str], None] = print) -> None:
         self.children = list(children)
@@ -150,7 +181,7 @@ class Supervisor:
     async def watch(self) -> int:
         """Until asked to stop (0) or a child dies (1)."""
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self.request_stop)
         while not self._stop.is_set():
             for child in self.children:

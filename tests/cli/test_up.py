@@ -96,6 +96,21 @@ def test_up_creates_sample_data_starts_everything_and_ctrl_c_stops_it_all(
         up.stop()
 
 
+def test_closing_the_terminal_stops_everything(tmp_path: Path, llm: ScriptedLLMServer) -> None:
+    up = Up(tmp_path, llm)
+    try:
+        up.wait_running()
+        children = up.children()
+        assert len(children) == 3
+        up.process.send_signal(signal.SIGHUP)  # the children, in groups of their own, hear it only through up
+        assert up.process.wait(timeout=30) == 0
+        _gone, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive
+        assert "Stopped." in up.log()
+    finally:
+        up.stop()
+
+
 def test_when_one_process_dies_up_stops_the_others_and_fails(tmp_path: Path, llm: ScriptedLLMServer) -> None:
     up = Up(tmp_path, llm)
     try:

@@ -24,7 +24,16 @@ from talk2tables.errors import Talk2TablesError
 from talk2tables.local_llm import server as llama
 from talk2tables.local_llm.model import DEFAULT_MODEL
 from talk2tables.logging import configure_logging
-from talk2tables.supervisor import Child, ChildFailedError, Supervisor, http_ready, mcp_ready, talk2tables_argv
+from talk2tables.supervisor import (
+    Child,
+    ChildFailedError,
+    Supervisor,
+    http_ready,
+    ignore_stop_signals,
+    interrupt_on_stop_signals,
+    mcp_ready,
+    talk2tables_argv,
+)
 
 console = Console(stderr=True)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -191,9 +200,11 @@ def up(
     console.print(f"Starting {len(children)} processes; their logs go to {LOG_DIR}/")
     supervisor = Supervisor(children, on_event=console.print)
     url = f"http://{settings.api_host}:{settings.api_port}"
+    interrupt_on_stop_signals()
     try:
         code = asyncio.run(_run(supervisor, url, settings))
     finally:
+        ignore_stop_signals()
         supervisor.stop_all()
     console.print("Stopped.")
     raise typer.Exit(code)
