@@ -32,7 +32,7 @@ from talk2tables.sample_data.writer import write_sample_data
 MIN_SINGLE_CLIENT_REQUESTS = 40
 # One API worker per core (docs/api.md): each question also needs the two single-process MCP servers, so
 # workers beyond a few add memory, not answers.
-DEFAULT_API_WORKERS = max(1, min(os.cpu_count() or 1, 4))
+DEFAULT_API_WORKERS = max(1, min(len(os.sched_getaffinity(0)), 4))  # the cores this process may use
 
 
 @dataclass(frozen=True)

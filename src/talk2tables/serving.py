@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
 # HTTP parsers. The API, which people and browsers reach, uses h11: it refuses what httptools lets through
@@ -30,9 +33,10 @@ def serve(app: ASGIApp, *, host: str, port: int, http: str) -> None:
 
 def serve_workers(factory: str, *, workers: int, host: str, port: int, http: str) -> None:
     """Serve the app that `factory` ("module:function") builds in each of `workers` processes, sharing one
-    listening socket; uvicorn restarts a worker that dies and stops them all on SIGINT/SIGTERM. The workers
-    are fresh interpreters: they read their settings from the environment, not from this process."""
-    uvicorn.run(
+    listening socket; uvicorn restarts a worker that dies and stops them all on SIGINT/SIGTERM/SIGHUP. The
+    workers are fresh interpreters: they read their settings from the environment, not from this process.
+    Exits 3 (uvicorn's start-up failure code, as one process does) when a worker could not start."""
+    config = uvicorn.Config(
         factory,
         factory=True,
         workers=workers,
@@ -42,6 +46,18 @@ def serve_workers(factory: str, *, workers: int, host: str, port: int, http: str
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+    supervisor = _Workers(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes):
+        sys.exit(STARTUP_FAILURE)
+
+
+class _Workers(Multiprocess):
+    """uvicorn's worker supervisor, except that SIGHUP (the terminal closing) stops everything: uvicorn would
+    restart the workers and keep serving with no terminal left."""
+
+    def handle_hup(self) -> None:
+        self.handle_term()
 
 
 def freeze_heap() -> None:

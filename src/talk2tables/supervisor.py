@@ -33,6 +33,7 @@ class Child:
     ready_timeout: float = 60.0
     log_path: Path | None = None  # the child's output goes here (else to this terminal)
     process: subprocess.Popen[bytes] | None = None
+    _stopped: bool = field(default=False, init=False, repr=False)
 
     def start(self) -> None:
         """Start the child in a process group of its own: Ctrl-C reaches only the supervisor, which stops each
@@ -61,15 +62,18 @@ class Child:
         return None if self.process is None else self.process.poll()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM, then after `timeout` s SIGKILL to the child's whole process group."""
-        if self.process is None or self.process.poll() is not None:
+        """SIGTERM, then after `timeout` s SIGKILL to the child's whole process group; also when the child
+        itself has already exited, since what it started may not have (an API's workers)."""
+        if self.process is None or self._stopped:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._kill_group()
-            self.process.wait(timeout=timeout)
+        self._stopped = True
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._kill_group()
+                self.process.wait(timeout=timeout)
         self._kill_group()  # whatever the child started and left behind
         log.info("child_stopped", child=self.name, exit_code=self.process.returncode)
 

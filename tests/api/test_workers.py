@@ -126,3 +126,38 @@ def test_a_worker_count_out_of_range_is_refused_by_name(servers: McpServers) -> 
     )
     assert result.returncode == 2
     assert "--workers" in result.stderr
+
+
+def _start_workers(servers: McpServers, llm: ScriptedLLMServer, registry: Path, log: Path) -> ServerProcess:
+    port = free_port()
+    env = {**llm_env(llm), "T2T_API_TOKEN": "", "T2T_MCP_TOKEN": "", "T2T_API_WORKERS": str(WORKERS)}
+    return ServerProcess(["api", "--config", str(registry), "--port", str(port)], port, env=env, log=log)
+
+
+def test_workers_stop_when_their_supervisor_is_killed(
+    servers: McpServers, llm: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    api = _start_workers(servers, llm, servers.registry, tmp_path / "api.log").start(timeout=60)
+    try:
+        workers = _workers_of(api)
+        assert len(workers) == WORKERS
+        api.kill()  # SIGKILL: the supervisor gets no chance to stop them
+        _, alive = psutil.wait_procs(workers, timeout=20)
+        assert not alive, f"orphaned workers kept running: {[p.pid for p in alive]}"
+    finally:
+        api.stop()
+
+
+def test_a_worker_that_cannot_start_stops_them_all_with_exit_code_3(
+    servers: McpServers, llm: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    registry = tmp_path / "broken.yaml"
+    registry.write_text("mcp_servers: 5\n")  # the file exists (the command checks that); the workers refuse it
+    api = _start_workers(servers, llm, registry, tmp_path / "api.log")
+    api.process = subprocess.Popen(
+        [*api.command, *api.args], env=api.env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        assert api.process.wait(timeout=60) == 3
+    finally:
+        api.kill()

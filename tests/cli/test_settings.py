@@ -17,7 +17,8 @@ def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
         text=True,
         timeout=60,
         cwd=REPO_ROOT,
-        env={**os.environ, **env},
+        # A registry that does not exist: should settings ever pass, the command stops there, starting nothing.
+        env={**os.environ, "MCP_CONFIG_PATH": str(REPO_ROOT / "no-such-registry.yaml"), **env},
         check=False,
     )
 
@@ -46,3 +47,10 @@ def test_a_secret_in_an_invalid_setting_is_not_shown() -> None:
     assert result.returncode == 1
     assert "T2T_MAX_ROWS='postgresql://admin:***@db/x'" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_a_value_that_cannot_be_parsed_is_named_without_a_traceback() -> None:
+    result = run_cli(["api"], {"T2T_CORS_ORIGINS": "not json"})
+    assert result.returncode == 1
+    assert "cors_origins" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -47,7 +47,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app. The orchestrator's MCP sessions open at start-up and close at shutdown."""
     settings = settings or Settings()
-    app_metrics = Metrics(shared_dir=multiprocess_metrics_dir() if settings.api_workers > 1 else None)
+    app_metrics = Metrics(shared_dir=multiprocess_metrics_dir())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

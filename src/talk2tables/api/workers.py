@@ -8,8 +8,11 @@ adds up every worker's counters through Prometheus' multiprocess mode, whichever
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Mapping
 
@@ -24,6 +27,8 @@ log = get_logger(__name__)
 # there, and a scrape reads them all.
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 WORKER_APP = "talk2tables.api.workers:worker_app"
+STARTUP_FAILURE = 3  # uvicorn's exit code for "could not start": its worker supervisor then stops the rest
+_PR_SET_PDEATHSIG = 1
 
 
 def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
@@ -48,15 +53,31 @@ def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
 
 
 def worker_app() -> FastAPI:
-    """One worker's app (uvicorn calls this in each worker process). Its log lines carry its `pid`."""
+    """One worker's app (uvicorn calls this in each worker process). Its log lines carry its `pid`. A worker that
+    cannot build its app exits with uvicorn's start-up failure code, which stops them all, instead of being
+    restarted forever; one whose supervisor is killed gets SIGTERM instead of serving on as an orphan."""
     from talk2tables.api.app import create_app
     from talk2tables.serving import freeze_heap
 
-    settings = Settings()
-    configure_logging(settings.log_level, process_id=True)
-    app = create_app(settings)
+    _terminate_with_parent()
+    try:
+        settings = Settings()
+        configure_logging(settings.log_level, process_id=True)
+        app = create_app(settings)
+    except Exception as exc:
+        log.error("api_worker_failed", error=f"{type(exc).__name__}: {exc}")
+        sys.exit(STARTUP_FAILURE)
     freeze_heap()
     return app
+
+
+def _terminate_with_parent() -> None:
+    """Linux's PR_SET_PDEATHSIG: SIGTERM this process when its parent (the worker supervisor) dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        log.warning("api_worker_parent_watch", outcome="error", errno=ctypes.get_errno())
 
 
 def multiprocess_metrics_dir() -> str | None:

@@ -29,7 +29,7 @@ def api(
     """Serve the HTTP API (POST /api/query, /api/query/stream, GET /api/servers, /metrics, /docs) and the UI."""
     overrides = {"mcp_config_path": config, "api_host": host, "api_port": port, "api_workers": workers}
     settings = settings_or_exit(**overrides)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, process_id=settings.api_workers > 1)
     from talk2tables.api.workers import serve_api
     from talk2tables.config import Settings
 

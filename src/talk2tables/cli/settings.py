@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from talk2tables.config import Settings
 from talk2tables.logging import redact_value
@@ -22,6 +23,9 @@ def read_settings(**overrides: Any) -> Settings:
             shown = redact_value(name, error.get("input"))
             typer.secho(f"error: {name}={shown!r}: {error['msg']}", err=True, fg="red")
         typer.secho("Fix these in the environment or .env (see .env.example).", err=True)
+        raise typer.Exit(1) from None
+    except SettingsError as exc:  # a value that could not even be parsed (a list that is not JSON); no value shown
+        typer.secho(f"error: {exc}. Fix it in the environment or .env (see .env.example).", err=True, fg="red")
         raise typer.Exit(1) from None
 
 
