@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
 
-from tests.support.processes import REPO_ROOT, TALK2TABLES
+from tests.support.processes import REPO_ROOT, run_talk2tables
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*TALK2TABLES, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        # A registry that does not exist: should settings ever pass, the command stops there, starting nothing.
-        env={**os.environ, "MCP_CONFIG_PATH": str(REPO_ROOT / "no-such-registry.yaml"), **env},
-        check=False,
-    )
+    # A registry that does not exist: should settings ever pass, the command stops there, starting nothing.
+    return run_talk2tables(*args, env={"MCP_CONFIG_PATH": str(REPO_ROOT / "no-such-registry.yaml"), **env}, timeout=60)
 
 
 @pytest.mark.parametrize(

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from talk2tables.cli.main import app
-from tests.support.processes import REPO_ROOT, TALK2TABLES, free_port
+from tests.support.processes import free_port, run_talk2tables
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*TALK2TABLES, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        env={**os.environ, "T2T_MCP_TOKEN": "", **(env or {})},
-        check=False,
-    )
+    return run_talk2tables(*args, env={"T2T_MCP_TOKEN": "", **(env or {})}, timeout=60)
 
 
 def test_refuses_a_missing_sqlite_file_and_says_how_to_create_one(tmp_path: Path) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from typer.testing import CliRunner
 
 from talk2tables.cli.main import app
 from tests.orchestrator.conftest import Live, dead_url
-from tests.support.processes import REPO_ROOT
+from tests.support.processes import REPO_ROOT, run_talk2tables
 
 runner = CliRunner()
 
@@ -81,15 +79,7 @@ def test_url_overrides_from_the_environment_are_validated_too() -> None:
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "talk2tables", *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, "COLUMNS": "200", "T2T_MCP_TOKEN": "", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_talk2tables(*args, env={"COLUMNS": "200", "T2T_MCP_TOKEN": "", **env})
 
 
 @pytest.mark.e2e

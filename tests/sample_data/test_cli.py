@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,24 +11,12 @@ from sqlalchemy import create_engine, text
 from talk2tables.sample_data.description import DESCRIPTION
 from talk2tables.sample_data.generator import generate
 from tests.support.postgres import PostgresServer
-from tests.support.processes import REPO_ROOT, TALK2TABLES
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*TALK2TABLES, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO_ROOT,
-        env=dict(os.environ),
-        check=False,
-    )
+from tests.support.processes import run_talk2tables
 
 
 def test_writes_the_database_the_metadata_and_the_description(tmp_path: Path) -> None:
     out = tmp_path / "data"
-    result = run_cli("sample-data", "--out", str(out))
+    result = run_talk2tables("sample-data", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "database_description.md",
@@ -51,8 +37,8 @@ def test_loads_postgres_once_and_refuses_a_second_load_without_replace(
     postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
     url = postgres_server.create_database("cli_load")
-    first = run_cli("sample-data", "--out", str(tmp_path / "a"), "--database-url", url)
-    second = run_cli("sample-data", "--out", str(tmp_path / "b"), "--database-url", url)
+    first = run_talk2tables("sample-data", "--out", str(tmp_path / "a"), "--database-url", url)
+    second = run_talk2tables("sample-data", "--out", str(tmp_path / "b"), "--database-url", url)
     assert first.returncode == 0, first.stderr
     assert f"sales {len(generate().sales)}" in first.stdout
     assert second.returncode == 1

@@ -16,6 +16,21 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TALK2TABLES = [sys.executable, "-m", "talk2tables"]
 
 
+def run_talk2tables(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run one `talk2tables` command to its end from the repository root, with this environment plus `env`."""
+    return subprocess.run(
+        [*TALK2TABLES, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
 _handed_out: set[int] = set()
 
 
