@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Mapping
 
 from fastapi import FastAPI
+from uvicorn.config import STARTUP_FAILURE  # "could not start": uvicorn's worker supervisor then stops the rest
 
 from talk2tables.config import Settings
 from talk2tables.logging import configure_logging, get_logger
@@ -27,7 +28,6 @@ log = get_logger(__name__)
 # there, and a scrape reads them all.
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 WORKER_APP = "talk2tables.api.workers:worker_app"
-STARTUP_FAILURE = 3  # uvicorn's exit code for "could not start": its worker supervisor then stops the rest
 _PR_SET_PDEATHSIG = 1
 
 
