@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ import httpx
 import psutil
 import pytest
 
+from talk2tables.api.workers import METRICS_DIR_PREFIX, remove_orphaned_metrics_dirs
 from tests.api.test_metrics import sample
 from tests.support.processes import ServerProcess, free_port
 from tests.support.scripted_llm import ScriptedLLMServer
@@ -141,11 +144,23 @@ def test_workers_stop_when_their_supervisor_is_killed(
     try:
         workers = _workers_of(api)
         assert len(workers) == WORKERS
+        metrics_dir = _metrics_dir(tmp_path / "api.log")
         api.kill()  # SIGKILL: the supervisor gets no chance to stop them
         _, alive = psutil.wait_procs(workers, timeout=20)
         assert not alive, f"orphaned workers kept running: {[p.pid for p in alive]}"
     finally:
         api.stop()
+    # Nor to remove its metrics directory: the next `talk2tables api` with workers does, and only that one.
+    assert metrics_dir.is_dir()
+    another_apis = Path(tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-", dir=metrics_dir.parent))
+    try:
+        removed = remove_orphaned_metrics_dirs(str(metrics_dir.parent))
+        assert metrics_dir in removed
+        assert not metrics_dir.exists()
+        assert another_apis.is_dir()  # its process (this one) still runs
+        assert another_apis not in removed
+    finally:
+        another_apis.rmdir()
 
 
 def test_a_worker_that_cannot_start_stops_them_all_with_exit_code_3(

@@ -15,6 +15,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
 from fastapi import FastAPI
 from uvicorn.config import STARTUP_FAILURE  # "could not start": uvicorn's worker supervisor then stops the rest
@@ -27,6 +28,7 @@ log = get_logger(__name__)
 # prometheus_client reads this variable when it is imported: set, every process writes its metrics to files
 # there, and a scrape reads them all.
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+METRICS_DIR_PREFIX = "t2t-metrics-"  # then the pid of the `talk2tables api` that made it, then a random part
 WORKER_APP = "talk2tables.api.workers:worker_app"
 _PR_SET_PDEATHSIG = 1
 
@@ -41,7 +43,8 @@ def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
 
         serve(create_app(settings), host=settings.api_host, port=settings.api_port, http=API_HTTP)
         return
-    metrics_dir = tempfile.mkdtemp(prefix="t2t-metrics-")  # fresh per run: old counts must not be added in
+    remove_orphaned_metrics_dirs()
+    metrics_dir = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")  # fresh: old counts stay out
     os.environ.update({**(env or {}), METRICS_DIR_ENV: metrics_dir})
     log.info("api_workers", workers=settings.api_workers, metrics_dir=metrics_dir)
     try:
@@ -50,6 +53,30 @@ def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
         )
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def remove_orphaned_metrics_dirs(parent: str | None = None) -> list[Path]:
+    """Remove the metrics directories that a `talk2tables api` killed outright (SIGKILL, a crash) could not,
+    those whose process is gone; returns them. A directory whose process still runs is another API's."""
+    removed = []
+    for path in Path(parent or tempfile.gettempdir()).glob(f"{METRICS_DIR_PREFIX}*-*"):
+        owner = path.name.removeprefix(METRICS_DIR_PREFIX).split("-", 1)[0]
+        if path.is_dir() and owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    if removed:
+        log.info("api_metrics_dirs_removed", directories=[str(p) for p in removed])
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def worker_app() -> FastAPI:
