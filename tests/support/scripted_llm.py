@@ -10,15 +10,13 @@ provider code (pydantic-ai and the OpenAI SDK over HTTP) is exercised. It answer
           - content: {sql: "SELECT 1", resolved_entities: [], explanation: "ok", confidence: 0.9}
       - match: "broken"
         responses: [{status: 500}, {raw: "not json"}, {hang: true}, {delay_ms: 200, content: "..."}]
-    delay_ms: 0                          # every answer leaves this long after its request arrived
+    delay_ms: 0                          # added before every answer
 
 The turn of a conversation is the number of assistant messages already in it, so "first answer bad SQL,
 second good" works per question without any server-side state. A request that offers tools gets its
 `content` back as a call of the first tool (tool output); any other request gets it as message text
-(prompted or native output). A delay stands for the whole time a hosted model takes, so this server's own
-work (reading the request, building the answer) happens inside it: a benchmark that subtracts the delay
-from its latency is left with the product's time alone. Run it in process (`ScriptedLLMServer`, used by
-the pytest fixtures) or as `python -m tests.support.scripted_llm --port P --script FILE [--delay-ms N]`.
+(prompted or native output). Run it in process (`ScriptedLLMServer`, used by the pytest fixtures) or as
+`python -m tests.support.scripted_llm --port P --script FILE [--delay-ms N]`.
 """
 
 from __future__ import annotations
@@ -173,7 +171,6 @@ class ScriptedLLM:
         return JSONResponse({"object": "list", "data": [{"id": MODEL_ID, "object": "model", "owned_by": "tests"}]})
 
     async def _chat(self, request: Request) -> Response:
-        arrived = time.monotonic()
         if self.api_key is not None and request.headers.get("authorization") != f"Bearer {self.api_key}":
             return _error(401, "Incorrect API key provided.", "invalid_request_error")
         body = await request.json()
@@ -191,21 +188,18 @@ class ScriptedLLM:
             return _error(400, f"scripted LLM: no rule matches {question[:200]!r}", "invalid_request_error")
         turn = sum(1 for m in messages if m.get("role") == "assistant")
         response = rule.response_for(turn)
-        delay_seconds = (script.delay_ms + int(response.get("delay_ms") or 0)) / 1000
-        reply = None if response.get("hang") else self._reply(body, response)
-        remaining = arrived + delay_seconds - time.monotonic()
-        if remaining > 0:
-            await asyncio.sleep(remaining)
-        return reply if reply is not None else await self._hang()
+        delay = script.delay_ms + int(response.get("delay_ms") or 0)
+        if delay:
+            await asyncio.sleep(delay / 1000)
+        return await self._respond(body, response)
 
-    async def _hang(self) -> Response:
-        deadline = time.monotonic() + HANG_LIMIT_SECONDS
-        generation = self._hang_generation
-        while not self._released and self._hang_generation == generation and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        return _error(503, "scripted hang released")
-
-    def _reply(self, body: dict[str, Any], response: dict[str, Any]) -> Response:
+    async def _respond(self, body: dict[str, Any], response: dict[str, Any]) -> Response:
+        if response.get("hang"):
+            deadline = time.monotonic() + HANG_LIMIT_SECONDS
+            generation = self._hang_generation
+            while not self._released and self._hang_generation == generation and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return _error(503, "scripted hang released")
         if "status" in response:
             return _error(int(response["status"]), str(response.get("message", "scripted server error")))
         if "raw" in response:
