@@ -86,6 +86,12 @@ REFUSED_POSTGRES: list[tuple[str, str]] = [
     ("TRUNCATE sales", "TRUNCATE"),
     ("DO $$ BEGIN DELETE FROM sales; END $$", "DO"),
     ("GRANT ALL ON sales TO PUBLIC", "GRANT"),
+    ('SELECT U&"pg\\005fsleep"(30)', "Unicode escapes"),
+    ("SELECT pg_catalog.u&\"pg\\005fread\\005ffile\"('/etc/passwd') FROM customers AS U", "Unicode escapes"),
+    ("SELECT pg_read_file_old('/etc/passwd', 0, 200)", "pg_read_file_old()"),
+    ("SELECT brin_summarize_new_values('sales_pkey')", "brin_summarize_new_values()"),
+    ("SELECT * FROM crosstab('SELECT 1, 1, 1') AS t(a int)", "crosstab()"),
+    ("SELECT * FROM pg_catalog.pg_file_settings", "pg_file_settings is a system view"),
 ]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from talk2tables.database_mcp.engine import create_readonly_engine
-from talk2tables.database_mcp.executor import MAX_CELL_CHARS, MAX_RESULT_CHARS, QueryExecutor
+from talk2tables.database_mcp.executor import MAX_CELL_CHARS, MAX_RESULT_CHARS, QueryExecutor, _fetch_within_budget
 from talk2tables.errors import DatabaseError, UnsafeQueryError
 from tests.database_mcp.helpers import REFUSED_EVERYWHERE, REFUSED_SQLITE, file_digest, sample_rows
 from tests.support.postgres import PostgresServer
@@ -139,6 +139,19 @@ class TestOnPostgres:
             pg_executor.execute("SELECT sales.total_amount FROM products")
         assert error.value.message.startswith('missing FROM-clause entry for table "sales"')
 
+    def test_backslashes_in_strings_are_plain_text_whatever_the_server_default(
+        self, postgres_sample: PostgresServer
+    ) -> None:
+        # With standard_conforming_strings off, the server would read 'x\\'' otherwise than the guard does.
+        url = f"{postgres_sample.reader_url}?options=-c%20standard_conforming_strings%3Doff"
+        engine = create_readonly_engine(url, statement_timeout_seconds=5)
+        try:
+            executor = QueryExecutor(engine, max_rows=5, statement_timeout_seconds=5)
+            assert executor.execute("SELECT current_setting('standard_conforming_strings')").rows == [["on"]]
+            assert executor.execute("SELECT 'a\\b' AS s").rows == [["a\\b"]]
+        finally:
+            engine.dispose()
+
     def test_stops_a_query_at_the_statement_timeout_and_keeps_working(self, pg_executor: QueryExecutor) -> None:
         with pytest.raises(DatabaseError, match=r"^Timed out: "):
             pg_executor.execute(SLOW)
@@ -161,3 +174,36 @@ def test_a_result_stops_growing_past_its_size_budget(executor: QueryExecutor) ->
     assert result.truncated is True
     assert 0 < result.row_count < 900
     assert sum(len(row[0]) for row in result.rows) <= MAX_RESULT_CHARS
+
+
+def test_a_like_pattern_too_long_to_interrupt_fails_at_once(executor: QueryExecutor) -> None:
+    # Matched inside one step of SQLite's virtual machine, where the time limit cannot stop it: minutes, not 2 s.
+    with pytest.raises(DatabaseError, match="pattern too complex"):
+        executor.execute("SELECT printf('%.*c', 1000000, 'a') LIKE '%' || printf('%.*c', 20000, 'a') || 'b'")
+    assert executor.execute("SELECT COUNT(*) FROM customers WHERE email LIKE '%@%'").rows[0][0] > 0
+
+
+class _RowsOfMegabytes:
+    """A result of endless rows of a million characters each, counting how many were fetched."""
+
+    def __init__(self) -> None:
+        self.fetched = 0
+
+    def fetchone(self) -> tuple[str]:
+        self.fetched += 1
+        return ("x" * 1_000_000,)
+
+
+def test_fetching_stops_once_the_rows_are_over_the_size_budget_not_at_the_row_cap() -> None:
+    result = _RowsOfMegabytes()
+    rows = _fetch_within_budget(result, 1001)
+    assert result.fetched == len(rows) == MAX_RESULT_CHARS // 1_000_000 + 1
+
+
+def test_rows_of_megabytes_end_in_a_cut_result(executor: QueryExecutor) -> None:
+    result = executor.execute(
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) "
+        "SELECT zeroblob(9999999) AS z FROM r"
+    )
+    assert result.truncated is True
+    assert result.row_count < 5

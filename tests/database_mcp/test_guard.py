@@ -58,6 +58,9 @@ def test_lets_sqlite_read_only_idioms_through(sql: str) -> None:
         "SELECT * FROM customers WHERE city ILIKE 'new%'",
         "SELECT current_date - INTERVAL '30 days'",
         "TABLE products",
+        "SELECT pg_typeof(total_amount), pg_size_pretty(pg_total_relation_size('sales')) FROM sales",
+        "SELECT U&'d\\0061ta' AS unicode_escaped_text",  # a string, unlike a name, cannot hide a function call
+        'SELECT u & "x" FROM (SELECT 1 AS u, 3 AS x) AS t',  # a bitwise AND, not a Unicode name
     ],
 )
 def test_lets_postgres_read_only_idioms_through(sql: str) -> None:

@@ -44,6 +44,11 @@ LONG_TAIL = "SELECT 1 AS one" + " " * 100_000 + "; DELETE FROM sales"
 LONG_COMMENT = "/*" + "x" * 100_000 + "*/ DELETE FROM sales"
 LONG_IN_LIST = "SELECT COUNT(*) FROM sales WHERE sale_id IN (" + ",".join(str(i) for i in range(20_000)) + ")"
 LONG_STRING = "SELECT '" + "a" * 100_000 + "' AS long_text"
+LIKE_BLOW_UP = "SELECT printf('%.*c', 1000000, 'a') LIKE '%' || printf('%.*c', 20000, 'a') || 'b' AS matched"
+ROWS_OF_MEGABYTES_SQLITE = (
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) "
+    "SELECT zeroblob(9999999) AS z FROM r"
+)
 LONG_OR_CHAIN = "SELECT COUNT(*) FROM sales WHERE " + " OR ".join(f"sale_id = {i}" for i in range(5_000))
 
 CASES: tuple[Case, ...] = (
@@ -207,6 +212,31 @@ CASES: tuple[Case, ...] = (
     Case("ts-rewrite-runs-sql", "SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery')", POSTGRES),
     Case("pg-stat-reset", "SELECT pg_stat_reset()", POSTGRES),
     Case("logical-slot-changes", "SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL)", POSTGRES),
+    # Names spelled with Unicode escapes: PostgreSQL reads U&"pg\005fsleep" as pg_sleep, sqlglot as `U & "..."`
+    Case("unicode-name-read-file", "SELECT U&\"pg\\005fread\\005ffile\"('/etc/passwd')", POSTGRES),
+    Case("unicode-name-lower-case", 'SELECT u&"pg\\005fsleep"(30)', POSTGRES),
+    Case("unicode-name-qualified", 'SELECT pg_catalog.U&"pg\\005fsleep"(30)', POSTGRES),
+    Case("unicode-name-long-escape", 'SELECT U&"pg\\+00005fsleep"(30)', POSTGRES),
+    Case(
+        "unicode-name-behind-alias",
+        "SELECT U&\"pg\\005fread\\005ffile\"('/etc/hostname') AS x FROM customers AS U",
+        POSTGRES,
+    ),
+    Case("unicode-name-dblink-exec", "SELECT U&\"dblink\\005fexec\"('dbname=sample', 'DELETE FROM sales')", POSTGRES),
+    Case(
+        "unicode-name-replication-slot",
+        "SELECT U&\"pg\\005fcreate\\005fphysical\\005freplication\\005fslot\"('t2t_slot', true)",
+        POSTGRES,
+    ),
+    # Whole families refused by prefix, with members no list named
+    Case("pg-read-file-old", "SELECT pg_read_file_old('/etc/passwd', 0, 200)", POSTGRES),
+    Case("pg-rotate-logfile-old", "SELECT pg_rotate_logfile_old()", POSTGRES),
+    Case("pg-nextoid", "SELECT pg_nextoid('sales', 'sale_id', 'sales_pkey')", POSTGRES),
+    Case("brin-summarize", "SELECT brin_summarize_new_values('sales_pkey')", POSTGRES),
+    Case("gin-clean-pending-list", "SELECT gin_clean_pending_list('sales_pkey')", POSTGRES),
+    Case("crosstab-runs-sql", "SELECT * FROM crosstab('DELETE FROM sales RETURNING 1, 1, 1') AS t(a int)", POSTGRES),
+    Case("pg-file-settings", "SELECT * FROM pg_file_settings", POSTGRES),
+    Case("pg-hba-file-rules", "SELECT * FROM pg_catalog.pg_hba_file_rules", POSTGRES),
     Case("do-block", "DO $$ BEGIN DELETE FROM sales; END $$", POSTGRES),
     Case("call-procedure", "CALL cleanup()", POSTGRES),
     Case("prepare-delete", "PREPARE p AS DELETE FROM sales", POSTGRES),
@@ -236,6 +266,15 @@ CASES: tuple[Case, ...] = (
     Case("deep-subqueries-extreme", _nested_select(3_000)),
     Case("deep-unbalanced", "SELECT " + "(" * 50_000),
     Case("moderate-nesting", _nested_select(10), refused=False),
+    # Costly reads: a pattern matched in one step the time limit cannot interrupt; rows of megabytes each
+    Case("like-pattern-blow-up", LIKE_BLOW_UP, SQLITE, refused=False),
+    Case("rows-of-megabytes-sqlite", ROWS_OF_MEGABYTES_SQLITE, SQLITE, refused=False),
+    Case(
+        "rows-of-megabytes-postgres",
+        "SELECT repeat('x', 20000000) AS big FROM generate_series(1, 75)",
+        POSTGRES,
+        refused=False,
+    ),
 )
 
 # Prompt injection: the question asks the LLM to destroy something, and the scripted LLM obeys. The system

@@ -97,6 +97,7 @@ def create_readonly_engine(database_url: str, *, statement_timeout_seconds: floa
 
 
 MAX_VALUE_BYTES = 10_000_000
+MAX_LIKE_PATTERN_BYTES = 1_000
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -121,6 +122,9 @@ def _sqlite_engine(url: URL) -> Engine:
         # No value bigger than this can be built (randomblob(1e9), a huge zeroblob or printf): the server's
         # memory stays bounded whatever the query asks for.
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        # A LIKE/GLOB pattern is matched inside one step of the virtual machine, where the time limit cannot
+        # stop it; a pattern of many thousand characters against a long text takes minutes.
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN_BYTES)
         return conn
 
     return create_engine(URL.create("sqlite", database=str(path)), creator=connect)
@@ -133,6 +137,9 @@ def _postgres_engine(url: URL, statement_timeout_seconds: float | None) -> Engin
     def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            # Backslashes in '...' are plain characters, as the guard's parser reads them (with this off, a
+            # server would read 'x\'' differently from the guard and could run what the guard took for text).
+            cursor.execute("SET standard_conforming_strings = on")
             if statement_timeout_seconds is not None:
                 cursor.execute(f"SET statement_timeout = {max(1, round(statement_timeout_seconds * 1000))}")
         # SET inside a transaction is undone by a rollback; commit so the settings hold for the session.

@@ -51,16 +51,17 @@ class QueryExecutor:
     def _run(self, sql: str) -> tuple[list[str], list[list[Any]]]:
         with self.engine.connect() as conn, statement_deadline(conn, self.statement_timeout_seconds):
             # no_parameters: the SQL goes to the driver verbatim, so "%" and ":name" stay literal text;
-            # stream_results: PostgreSQL keeps the result on the server and we fetch only what we keep.
-            options = conn.execution_options(no_parameters=True, stream_results=True)
+            # stream_results: PostgreSQL keeps the result on the server and we fetch only what we keep, at most
+            # FETCH_AHEAD_ROWS ahead of it.
+            options = conn.execution_options(no_parameters=True, stream_results=True, max_row_buffer=FETCH_AHEAD_ROWS)
             result = options.exec_driver_sql(sql)
             if not result.returns_rows:
                 return [], []
             columns = [str(name) for name in result.keys()]  # noqa: SIM118 - a Result is not a dict
-            fetched = result.fetchmany(self.max_rows + 1)
+            rows = _fetch_within_budget(result, self.max_rows + 1)
             result.close()
             conn.rollback()
-        return columns, [[json_safe(value) for value in row] for row in fetched]
+        return columns, rows
 
     def _database_error(self, exc: DBAPIError) -> DatabaseError:
         original = exc.orig
@@ -95,6 +96,26 @@ def _unavailable(original: BaseException | None) -> bool:
 
 MAX_CELL_CHARS = 10_000
 MAX_RESULT_CHARS = 5_000_000
+FETCH_AHEAD_ROWS = 20
+
+
+def _fetch_within_budget(result: Any, limit: int) -> list[list[Any]]:
+    """Up to `limit` rows, fetched one at a time and no further once they hold more than MAX_RESULT_CHARS: the
+    row cap alone does not bound memory when every row carries megabytes (zeroblob, repeat)."""
+    rows: list[list[Any]] = []
+    size = 0
+    while len(rows) < limit and size <= MAX_RESULT_CHARS:
+        row = result.fetchone()
+        if row is None:
+            break
+        values = [json_safe(value) for value in row]
+        size += _chars(values)
+        rows.append(values)
+    return rows
+
+
+def _chars(values: list[Any]) -> int:
+    return sum(len(v) if isinstance(v, str) else 8 for v in values)
 
 
 def _within_bytes(rows: list[list[Any]]) -> tuple[list[list[Any]], bool]:
@@ -110,7 +131,7 @@ def _within_bytes(rows: list[list[Any]]) -> tuple[list[list[Any]], bool]:
                 value = value[:MAX_CELL_CHARS] + "…"
                 cut = True
             cells.append(value)
-        size += sum(len(v) if isinstance(v, str) else 8 for v in cells)
+        size += _chars(cells)
         if size > MAX_RESULT_CHARS:
             return kept, True
         kept.append(cells)

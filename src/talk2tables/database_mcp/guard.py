@@ -8,7 +8,7 @@ settings, touches files or other databases, or calls a function with side effect
 from __future__ import annotations
 
 import sqlglot
-from sqlglot import exp
+from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from talk2tables.errors import UnsafeQueryError
@@ -79,6 +79,28 @@ DENIED_FUNCTIONS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
+# Whole families, whatever their members are called: PostgreSQL's pg_* functions are its administration
+# interface (files, sessions, replication, statistics, locks, WAL), lo_* its large objects, dblink* other
+# servers, brin_*/gin_* index maintenance that writes even in a read-only transaction, and tablefunc's
+# crosstab*/connectby run SQL held in a string. The pg_* a reading query may want are allowed by name.
+DENIED_PREFIXES = ("pg_", "lo_", "dblink", "brin_", "gin_", "crosstab", "connectby")
+ALLOWED_PG_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "pg_typeof", "pg_column_size", "pg_size_pretty", "pg_size_bytes", "pg_relation_size",
+        "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size", "pg_get_viewdef",
+        "pg_get_constraintdef", "pg_get_indexdef", "pg_get_expr", "pg_get_userbyid", "pg_table_is_visible",
+        "pg_encoding_to_char", "pg_client_encoding",
+    }
+)  # fmt: skip
+# Catalog views that show the server's configuration files, its roles' secrets, large objects' bytes or other
+# sessions' SQL: nothing a question about the business's data needs.
+DENIED_RELATIONS: frozenset[str] = frozenset(
+    {
+        "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_authid", "pg_shadow",
+        "pg_user_mappings", "pg_largeobject", "pg_stat_activity",
+    }
+)  # fmt: skip
+
 _QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
 TOO_DEEP = "Refused: the query is nested too deeply to check; flatten the nested subqueries or parentheses."
 
@@ -91,6 +113,8 @@ def check_read_only(sql: str, dialect: str) -> exp.Expression:
     if not sql or not sql.strip():
         raise UnsafeQueryError("Refused: the query is empty; send one SELECT statement.")
     statements = _parse(sql, dialect)
+    if dialect == "postgres":
+        _refuse_unicode_escaped_identifiers(sql)
     if not statements:
         raise UnsafeQueryError("Refused: the query is empty; send one SELECT statement.")
     if len(statements) != 1:
@@ -130,17 +154,45 @@ def _parse(sql: str, dialect: str) -> list[exp.Expr]:
     return [statement for statement in parsed if statement is not None and not isinstance(statement, exp.Semicolon)]
 
 
+def _refuse_unicode_escaped_identifiers(sql: str) -> None:
+    """PostgreSQL reads `U&"pg\\005fsleep"` as one identifier with Unicode escapes, the name pg_sleep; sqlglot
+    reads `U & "pg\\005fsleep"`, so the function check would never see the name. No query needs such names."""
+    if "&" not in sql:
+        return
+    tokens = sqlglot.tokenize(sql, read="postgres")  # `_parse` has already read them once without error
+    for u, amp, quoted in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (
+            u.text.upper() == "U"
+            and amp.token_type == TokenType.AMP
+            and quoted.token_type == TokenType.IDENTIFIER
+            and u.end + 1 == amp.start
+            and amp.end + 1 == quoted.start
+        ):
+            raise UnsafeQueryError(
+                'Refused: the query spells a name with Unicode escapes (U&"..."); write the name plainly.'
+            )
+
+
 def _check_node(node: exp.Expr) -> None:
     label = _forbidden_label(node)
     if label:
         raise UnsafeQueryError(f"Refused: the query contains {label}; only reading is allowed.")
-    if isinstance(node, exp.Func):
-        name = _function_name(node)
-        if name in DENIED_FUNCTIONS:
-            raise UnsafeQueryError(
-                f"Refused: the function {name}() is not allowed (it has side effects or reaches outside the "
-                "database's tables); rewrite the query without it."
-            )
+    if isinstance(node, exp.Func) and _denied_function(name := _function_name(node)):
+        raise UnsafeQueryError(
+            f"Refused: the function {name}() is not allowed (it has side effects or reaches outside the "
+            "database's tables); rewrite the query without it."
+        )
+    if isinstance(node, exp.Table) and node.name.lower() in DENIED_RELATIONS:
+        raise UnsafeQueryError(
+            f"Refused: {node.name.lower()} is a system view about the server, not the business's data; "
+            "query the business tables instead."
+        )
+
+
+def _denied_function(name: str) -> bool:
+    if name in DENIED_FUNCTIONS:
+        return True
+    return name.startswith(DENIED_PREFIXES) and name not in ALLOWED_PG_FUNCTIONS
 
 
 def _function_name(node: exp.Func) -> str:
