@@ -92,6 +92,8 @@ REFUSED_POSTGRES: list[tuple[str, str]] = [
     ("SELECT brin_summarize_new_values('sales_pkey')", "brin_summarize_new_values()"),
     ("SELECT * FROM crosstab('SELECT 1, 1, 1') AS t(a int)", "crosstab()"),
     ("SELECT * FROM pg_catalog.pg_file_settings", "pg_file_settings is a system view"),
+    ("SELECT table_to_xml('pg_catalog.pg_file_settings', true, false, '')", "table_to_xml()"),
+    ("SELECT database_to_xml(true, false, '')", "database_to_xml()"),
 ]
 
 

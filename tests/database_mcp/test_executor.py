@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from talk2tables.database_mcp.engine import create_readonly_engine
-from talk2tables.database_mcp.executor import MAX_CELL_CHARS, MAX_RESULT_CHARS, QueryExecutor, _fetch_within_budget
+from talk2tables.database_mcp.executor import MAX_CELL_CHARS, MAX_RESULT_CHARS, QueryExecutor, fetch_within_budget
 from talk2tables.errors import DatabaseError, UnsafeQueryError
 from tests.database_mcp.helpers import REFUSED_EVERYWHERE, REFUSED_SQLITE, file_digest, sample_rows
 from tests.support.postgres import PostgresServer
@@ -183,27 +185,52 @@ def test_a_like_pattern_too_long_to_interrupt_fails_at_once(executor: QueryExecu
     assert executor.execute("SELECT COUNT(*) FROM customers WHERE email LIKE '%@%'").rows[0][0] > 0
 
 
-class _RowsOfMegabytes:
-    """A result of endless rows of a million characters each, counting how many were fetched."""
+class _EndlessRows:
+    """A result of endless rows of 20 cells of 9,000 characters (each under the cell cut), counting fetches."""
 
     def __init__(self) -> None:
         self.fetched = 0
 
-    def fetchone(self) -> tuple[str]:
+    def fetchone(self) -> tuple[str, ...]:
         self.fetched += 1
-        return ("x" * 1_000_000,)
+        return ("x" * 9_000,) * 20
 
 
 def test_fetching_stops_once_the_rows_are_over_the_size_budget_not_at_the_row_cap() -> None:
-    result = _RowsOfMegabytes()
-    rows = _fetch_within_budget(result, 1001)
-    assert result.fetched == len(rows) == MAX_RESULT_CHARS // 1_000_000 + 1
+    result = _EndlessRows()
+    rows, cut = fetch_within_budget(result, 1001, time.monotonic() + 60)
+    assert cut is True
+    assert len(rows) == MAX_RESULT_CHARS // (20 * len(json.dumps("x" * 9_000))) > 0
+    assert result.fetched == len(rows) + 1  # the row that went over the budget, and not one more
 
 
-def test_rows_of_megabytes_end_in_a_cut_result(executor: QueryExecutor) -> None:
+def test_fetching_stops_at_the_deadline_between_rows() -> None:
+    # PostgreSQL's statement_timeout bounds each FETCH of a server-side cursor, not the whole result.
+    result = _EndlessRows()
+    with pytest.raises(TimeoutError):
+        fetch_within_budget(result, 1001, time.monotonic() - 1)
+    assert result.fetched == 0
+
+
+def test_rows_of_megabytes_are_cut_to_a_readable_size_not_dropped(executor: QueryExecutor) -> None:
     result = executor.execute(
-        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) "
-        "SELECT zeroblob(9999999) AS z FROM r"
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 15) "
+        "SELECT n, zeroblob(9999999) AS z FROM r"
     )
     assert result.truncated is True
-    assert result.row_count < 5
+    assert result.row_count == 15
+    assert {len(row[1]) for row in result.rows} == {MAX_CELL_CHARS + 1}
+
+
+@pytest.mark.postgres
+def test_postgres_arrays_and_json_count_against_the_budget_and_are_cut(pg_executor: QueryExecutor) -> None:
+    result = pg_executor.execute(
+        "SELECT ARRAY[repeat('x', 50000)] AS a, jsonb_build_object('k', repeat('y', 50000)) AS j "
+        "FROM generate_series(1, 3)"
+    )
+    assert result.truncated is True
+    assert result.row_count == 3
+    for array, document in result.rows:
+        assert (len(array), len(document)) == (MAX_CELL_CHARS + 1, MAX_CELL_CHARS + 1)
+        assert array.startswith('["xxx')
+        assert document.startswith('{"k": "yyy')

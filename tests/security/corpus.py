@@ -237,6 +237,9 @@ CASES: tuple[Case, ...] = (
     Case("crosstab-runs-sql", "SELECT * FROM crosstab('DELETE FROM sales RETURNING 1, 1, 1') AS t(a int)", POSTGRES),
     Case("pg-file-settings", "SELECT * FROM pg_file_settings", POSTGRES),
     Case("pg-hba-file-rules", "SELECT * FROM pg_catalog.pg_hba_file_rules", POSTGRES),
+    Case("table-to-xml-reads-a-view", "SELECT table_to_xml('pg_catalog.pg_file_settings', true, false, '')", POSTGRES),
+    Case("table-to-xml-reads-roles", "SELECT table_to_xml('pg_authid', true, false, '')", POSTGRES),
+    Case("schema-to-xml", "SELECT schema_to_xml('pg_catalog', true, false, '')", POSTGRES),
     Case("do-block", "DO $$ BEGIN DELETE FROM sales; END $$", POSTGRES),
     Case("call-procedure", "CALL cleanup()", POSTGRES),
     Case("prepare-delete", "PREPARE p AS DELETE FROM sales", POSTGRES),
@@ -268,6 +271,14 @@ CASES: tuple[Case, ...] = (
     Case("moderate-nesting", _nested_select(10), refused=False),
     # Costly reads: a pattern matched in one step the time limit cannot interrupt; rows of megabytes each
     Case("like-pattern-blow-up", LIKE_BLOW_UP, SQLITE, refused=False),
+    # A result whose JSON, escaped twice on its way, would break the MCP session's 1 MiB event limit
+    Case("rows-of-quotes-sqlite", "SELECT printf('%.*c', 9000, '\"') AS q FROM sales LIMIT 900", SQLITE, refused=False),
+    Case(
+        "rows-of-quotes-postgres",
+        "SELECT repeat('\"', 9000) AS q FROM generate_series(1, 900)",
+        POSTGRES,
+        refused=False,
+    ),
     Case("rows-of-megabytes-sqlite", ROWS_OF_MEGABYTES_SQLITE, SQLITE, refused=False),
     Case(
         "rows-of-megabytes-postgres",

@@ -7,7 +7,9 @@ report `truncated`). Database errors come back with the database's own words.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine
@@ -39,16 +41,20 @@ class QueryExecutor:
         """Guard, run and fetch `sql`. Raises UnsafeQueryError (refused) or DatabaseError."""
         check_read_only(sql, self.dialect)
         try:
-            columns, rows = self._run(sql)
+            columns, rows, cut = self._run(sql)
         except DBAPIError as exc:
             raise self._database_error(exc) from exc
         except SQLAlchemyError as exc:
             raise DatabaseError(f"The database could not run the query: {exc}", dialect=self.dialect) from exc
-        truncated = len(rows) > self.max_rows
-        rows, cut = _within_bytes(rows[: self.max_rows])
-        return QueryRows(columns=columns, rows=rows, row_count=len(rows), truncated=truncated or cut)
+        except TimeoutError as exc:
+            raise self._timeout_error() from exc
+        truncated = len(rows) > self.max_rows or cut
+        rows = rows[: self.max_rows]
+        return QueryRows(columns=columns, rows=rows, row_count=len(rows), truncated=truncated)
 
-    def _run(self, sql: str) -> tuple[list[str], list[list[Any]]]:
+    def _run(self, sql: str) -> tuple[list[str], list[list[Any]], bool]:
+        # PostgreSQL's statement_timeout bounds each FETCH of the server-side cursor, not all of them together.
+        deadline = time.monotonic() + self.statement_timeout_seconds
         with self.engine.connect() as conn, statement_deadline(conn, self.statement_timeout_seconds):
             # no_parameters: the SQL goes to the driver verbatim, so "%" and ":name" stay literal text;
             # stream_results: PostgreSQL keeps the result on the server and we fetch only what we keep, at most
@@ -56,22 +62,25 @@ class QueryExecutor:
             options = conn.execution_options(no_parameters=True, stream_results=True, max_row_buffer=FETCH_AHEAD_ROWS)
             result = options.exec_driver_sql(sql)
             if not result.returns_rows:
-                return [], []
+                return [], [], False
             columns = [str(name) for name in result.keys()]  # noqa: SIM118 - a Result is not a dict
-            rows = _fetch_within_budget(result, self.max_rows + 1)
+            rows, cut = fetch_within_budget(result, self.max_rows + 1, deadline)
             result.close()
             conn.rollback()
-        return columns, rows
+        return columns, rows, cut
+
+    def _timeout_error(self) -> DatabaseError:
+        return DatabaseError(
+            f"Timed out: the query ran longer than the {self.statement_timeout_seconds:g} s statement time limit "
+            "and was stopped; add filters, aggregate in SQL, or avoid unbounded recursion.",
+            dialect=self.dialect,
+            reason="timeout",
+        )
 
     def _database_error(self, exc: DBAPIError) -> DatabaseError:
         original = exc.orig
         if _timed_out(original):
-            return DatabaseError(
-                f"Timed out: the query ran longer than the {self.statement_timeout_seconds:g} s statement time limit "
-                "and was stopped; add filters, aggregate in SQL, or avoid unbounded recursion.",
-                dialect=self.dialect,
-                reason="timeout",
-            )
+            return self._timeout_error()
         if exc.connection_invalidated or _unavailable(original):
             # Not the query's fault: no other SQL would do better, so the client must not ask the LLM again.
             return DatabaseError(
@@ -95,47 +104,57 @@ def _unavailable(original: BaseException | None) -> bool:
 
 
 MAX_CELL_CHARS = 10_000
-MAX_RESULT_CHARS = 5_000_000
+# Counted as JSON text (escapes included). A result travels to the orchestrator as one server-sent event, and the
+# MCP SDK's client refuses events over 1 MiB, breaking the session: the rows go twice in a tool result (as
+# indented JSON text, escaped again inside the message, and as structured content).
+MAX_RESULT_CHARS = 200_000
 FETCH_AHEAD_ROWS = 20
 
 
-def _fetch_within_budget(result: Any, limit: int) -> list[list[Any]]:
-    """Up to `limit` rows, fetched one at a time and no further once they hold more than MAX_RESULT_CHARS: the
-    row cap alone does not bound memory when every row carries megabytes (zeroblob, repeat)."""
+def fetch_within_budget(result: Any, limit: int, deadline: float) -> tuple[list[list[Any]], bool]:
+    """Up to `limit` rows, fetched one at a time, each cell made JSON-safe and cut to MAX_CELL_CHARS, and no
+    further once they hold MAX_RESULT_CHARS: a result is for a person to read and an LLM to explain, not a bulk
+    export, and the row cap alone does not bound memory when every row carries megabytes. Returns (rows, cut).
+    Raises TimeoutError once `deadline` (time.monotonic()) has passed between two rows."""
     rows: list[list[Any]] = []
     size = 0
-    while len(rows) < limit and size <= MAX_RESULT_CHARS:
+    cut = False
+    while len(rows) < limit:
+        if time.monotonic() > deadline:
+            raise TimeoutError
         row = result.fetchone()
         if row is None:
             break
-        values = [json_safe(value) for value in row]
-        size += _chars(values)
-        rows.append(values)
-    return rows
-
-
-def _chars(values: list[Any]) -> int:
-    return sum(len(v) if isinstance(v, str) else 8 for v in values)
-
-
-def _within_bytes(rows: list[list[Any]]) -> tuple[list[list[Any]], bool]:
-    """Long text cut to MAX_CELL_CHARS, and rows kept while the result stays under MAX_RESULT_CHARS:
-    a result is for a person to read and an LLM to explain, not a bulk export. Returns (rows, cut)."""
-    kept: list[list[Any]] = []
-    size = 0
-    cut = False
-    for row in rows:
         cells = []
         for value in row:
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                value = value[:MAX_CELL_CHARS] + "…"
-                cut = True
-            cells.append(value)
-        size += _chars(cells)
+            cell, chars, shortened = _cell(value)
+            cells.append(cell)
+            size += chars
+            cut = cut or shortened
         if size > MAX_RESULT_CHARS:
-            return kept, True
-        kept.append(cells)
-    return kept, cut
+            return rows, True
+        rows.append(cells)
+    return rows, cut
+
+
+def _cell(value: Any) -> tuple[Any, int, bool]:
+    """A value as it goes on the wire, how many characters of JSON it takes, and whether it was cut."""
+    if isinstance(value, bytes | bytearray | memoryview) and len(value) * 2 > MAX_CELL_CHARS:
+        hex_text = bytes(value[: MAX_CELL_CHARS // 2]).hex() + "…"  # cut before the (twice as long) hex copy
+        return hex_text, len(json.dumps(hex_text)), True
+    safe = json_safe(value)
+    if isinstance(safe, list | dict):  # PostgreSQL arrays and JSON
+        text = json.dumps(safe)
+        if len(text) > MAX_CELL_CHARS:
+            text = text[:MAX_CELL_CHARS] + "…"
+            return text, len(json.dumps(text)), True
+        return safe, len(text), False
+    if isinstance(safe, str):
+        if len(safe) > MAX_CELL_CHARS:
+            safe = safe[:MAX_CELL_CHARS] + "…"
+            return safe, len(json.dumps(safe)), True
+        return safe, len(json.dumps(safe)), False
+    return safe, 8, False
 
 
 def _timed_out(original: BaseException | None) -> bool:

@@ -81,15 +81,19 @@ DENIED_FUNCTIONS: frozenset[str] = frozenset(
 
 # Whole families, whatever their members are called: PostgreSQL's pg_* functions are its administration
 # interface (files, sessions, replication, statistics, locks, WAL), lo_* its large objects, dblink* other
-# servers, brin_*/gin_* index maintenance that writes even in a read-only transaction, and tablefunc's
-# crosstab*/connectby run SQL held in a string. The pg_* a reading query may want are allowed by name.
-DENIED_PREFIXES = ("pg_", "lo_", "dblink", "brin_", "gin_", "crosstab", "connectby")
+# servers, brin_*/gin_* index maintenance that writes even in a read-only transaction, tablefunc's
+# crosstab*/connectby and the *_to_xml* family run SQL, or read a table, named in a string out of the guard's
+# sight. The pg_* a reading query may want are allowed by name.
+DENIED_PREFIXES = (
+    "pg_", "lo_", "dblink", "brin_", "gin_", "crosstab", "connectby",
+    "query_to_xml", "cursor_to_xml", "table_to_xml", "schema_to_xml", "database_to_xml",
+)  # fmt: skip
 ALLOWED_PG_FUNCTIONS: frozenset[str] = frozenset(
     {
         "pg_typeof", "pg_column_size", "pg_size_pretty", "pg_size_bytes", "pg_relation_size",
         "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size", "pg_get_viewdef",
         "pg_get_constraintdef", "pg_get_indexdef", "pg_get_expr", "pg_get_userbyid", "pg_table_is_visible",
-        "pg_encoding_to_char", "pg_client_encoding",
+        "pg_encoding_to_char", "pg_client_encoding", "pg_input_is_valid",
     }
 )  # fmt: skip
 # Catalog views that show the server's configuration files, its roles' secrets, large objects' bytes or other
@@ -97,7 +101,7 @@ ALLOWED_PG_FUNCTIONS: frozenset[str] = frozenset(
 DENIED_RELATIONS: frozenset[str] = frozenset(
     {
         "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_authid", "pg_shadow",
-        "pg_user_mappings", "pg_largeobject", "pg_stat_activity",
+        "pg_user_mappings", "pg_largeobject", "pg_stat_activity", "pg_stat_statements",
     }
 )  # fmt: skip
 
