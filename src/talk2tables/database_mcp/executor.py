@@ -139,22 +139,20 @@ def fetch_within_budget(result: Any, limit: int, deadline: float) -> tuple[list[
 
 def _cell(value: Any) -> tuple[Any, int, bool]:
     """A value as it goes on the wire, how many characters of JSON it takes, and whether it was cut."""
+    shortened = False
     if isinstance(value, bytes | bytearray | memoryview) and len(value) * 2 > MAX_CELL_CHARS:
-        hex_text = bytes(value[: MAX_CELL_CHARS // 2]).hex() + "…"  # cut before the (twice as long) hex copy
-        return hex_text, len(json.dumps(hex_text)), True
+        value, shortened = bytes(value[: MAX_CELL_CHARS // 2 + 1]), True  # cut before the (twice as long) hex copy
     safe = json_safe(value)
-    if isinstance(safe, list | dict):  # PostgreSQL arrays and JSON
+    if isinstance(safe, list | dict):  # PostgreSQL arrays and JSON: as they are, or cut as JSON text
         text = json.dumps(safe)
-        if len(text) > MAX_CELL_CHARS:
-            text = text[:MAX_CELL_CHARS] + "…"
-            return text, len(json.dumps(text)), True
-        return safe, len(text), False
+        if len(text) <= MAX_CELL_CHARS:
+            return safe, len(text), shortened
+        safe = text
     if isinstance(safe, str):
         if len(safe) > MAX_CELL_CHARS:
-            safe = safe[:MAX_CELL_CHARS] + "…"
-            return safe, len(json.dumps(safe)), True
-        return safe, len(json.dumps(safe)), False
-    return safe, 8, False
+            safe, shortened = safe[:MAX_CELL_CHARS] + "…", True
+        return safe, len(json.dumps(safe)), shortened
+    return safe, 8, shortened
 
 
 def _timed_out(original: BaseException | None) -> bool:
