@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlglot import exp
 
-from talk2tables.database_mcp.guard import DENIED_FUNCTIONS, check_read_only
+from talk2tables.database_mcp.guard import (
+    ALLOWED_PG_FUNCTIONS,
+    DENIED_FUNCTIONS,
+    DENIED_PREFIXES,
+    DENIED_RELATIONS,
+    check_read_only,
+)
 from talk2tables.errors import UnsafeQueryError
 from tests.database_mcp.helpers import REFUSED_EVERYWHERE, REFUSED_POSTGRES, REFUSED_SQLITE
 
@@ -120,7 +126,14 @@ def test_refuses_a_bare_values_list() -> None:
 
 
 def test_denied_function_names_are_lower_case_so_the_comparison_is_case_blind() -> None:
-    assert all(name == name.lower() for name in DENIED_FUNCTIONS)
+    names = [*DENIED_FUNCTIONS, *DENIED_PREFIXES, *ALLOWED_PG_FUNCTIONS, *DENIED_RELATIONS]
+    assert all(name == name.lower() for name in names)
+
+
+@pytest.mark.parametrize("name", ["pg_sleep", "pg_read_file", "lo_import", "dblink_exec", "query_to_xml", "nextval"])
+def test_the_families_refuse_what_the_old_named_list_refused(name: str) -> None:
+    with pytest.raises(UnsafeQueryError, match=rf"the function {name}\(\) is not allowed"):
+        check_read_only(f"SELECT {name}('x')", "postgres")
 
 
 @pytest.mark.parametrize("sql", ["SELECT 1; -- done", "SELECT 1; /* the end */", "SELECT 1;;"])
