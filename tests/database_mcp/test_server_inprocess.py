@@ -11,9 +11,9 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from sqlalchemy import Engine
 
-from talk2tables.database_mcp.auth import BearerTokenMiddleware
 from talk2tables.database_mcp.engine import create_readonly_engine
 from talk2tables.database_mcp.server import DatabaseServerConfig, create_app, create_server
+from talk2tables.mcp_auth import BearerTokenMiddleware
 from tests.support.postgres import PostgresServer
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from talk2tables.database_mcp.guard import check_read_only
 from talk2tables.errors import SQLValidationError, UnsafeQueryError
 from talk2tables.sql_generation.validator import MAX_SQL_CHARS, SQLValidator
+from talk2tables.sql_guard.guard import check_read_only
 from tests.security.corpus import _nested_select
 
 SCHEMA = {"tables": [{"name": "sales", "columns": [{"name": "sale_id", "type": "INTEGER"}]}]}

@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from talk2tables.database_mcp.engine import sqlglot_dialect, statement_deadline
-from talk2tables.database_mcp.guard import check_read_only
 from talk2tables.database_mcp.values import json_safe
 from talk2tables.errors import DatabaseError
 from talk2tables.models import QueryRows
 from talk2tables.protocol import UNAVAILABLE_PREFIX
+from talk2tables.sql_guard.guard import check_read_only
 
 # PostgreSQL's SQLSTATE for "canceling statement due to statement timeout".
 _QUERY_CANCELED = "57014"

@@ -19,12 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp
 
 from talk2tables import __version__
-from talk2tables.database_mcp.auth import BearerTokenMiddleware
 from talk2tables.database_mcp.engine import create_readonly_engine
 from talk2tables.database_mcp.executor import QueryExecutor
 from talk2tables.database_mcp.schema import describe_database
 from talk2tables.errors import DatabaseError, UnsafeQueryError
 from talk2tables.logging import Timer, get_logger
+from talk2tables.mcp_auth import BearerTokenMiddleware
 from talk2tables.models import QueryRows
 from talk2tables.protocol import EXECUTE_QUERY, METADATA_URI, SCHEMA_URI
 from talk2tables.sse_guard import OneResponsePerRequest

@@ -15,9 +15,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 from starlette.types import ASGIApp
 
-from talk2tables.database_mcp.auth import BearerTokenMiddleware
 from talk2tables.errors import MetadataError
 from talk2tables.logging import Timer, get_logger
+from talk2tables.mcp_auth import BearerTokenMiddleware
 from talk2tables.product_metadata_mcp.store import RESOURCE_DESCRIPTIONS, MetadataStore
 from talk2tables.protocol import COLUMN_MAPPINGS_URI, METADATA_SUMMARY_URI, PRODUCT_ALIASES_URI
 from talk2tables.sse_guard import OneResponsePerRequest

@@ -17,8 +17,8 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
-from talk2tables.database_mcp.guard import TOO_DEEP, check_read_only
 from talk2tables.errors import SQLValidationError, UnsafeQueryError
+from talk2tables.sql_guard import TOO_DEEP, check_read_only
 
 _UNRESOLVED = re.compile(r"Column '\"?(?P<column>[^'\"]+)\"?' could not be resolved(?: for table: '(?P<table>[^']+)')?")
 _UNKNOWN = re.compile(r"Unknown column: (?P<column>\S+)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from talk2tables.database_mcp.auth import BearerTokenMiddleware
+from talk2tables.mcp_auth import BearerTokenMiddleware
 from talk2tables.sample_data.description import write_database_description
 from tests.database_mcp.helpers import mcp_session, query
 from tests.support.processes import ServerProcess, free_port, running

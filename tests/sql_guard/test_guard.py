@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlglot import exp
 
-from talk2tables.database_mcp.guard import (
+from talk2tables.errors import UnsafeQueryError
+from talk2tables.sql_guard.guard import (
     ALLOWED_PG_FUNCTIONS,
     DENIED_FUNCTIONS,
     DENIED_PREFIXES,
     DENIED_RELATIONS,
     check_read_only,
 )
-from talk2tables.errors import UnsafeQueryError
 from tests.database_mcp.helpers import REFUSED_EVERYWHERE, REFUSED_POSTGRES, REFUSED_SQLITE
 
 ALLOWED_EVERYWHERE = [
