@@ -118,6 +118,25 @@ class Settings(BaseSettings):
     statement_timeout_seconds: float = Field(
         default=10.0, gt=0, validation_alias=_env("T2T_STATEMENT_TIMEOUT"), description="Per-statement time limit."
     )
+    query_processes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        validation_alias=_env("T2T_QUERY_PROCESSES"),
+        description="Queries the Database MCP runs at once, each in a process of its own that can be stopped.",
+    )
+    max_queued_queries: int = Field(
+        default=64,
+        ge=0,
+        validation_alias=_env("T2T_MAX_QUEUED_QUERIES"),
+        description="Queries that may wait for a free query process; beyond them a query is refused as busy.",
+    )
+    query_memory_mb: int = Field(
+        default=1024,
+        ge=256,
+        validation_alias=_env("T2T_QUERY_MEMORY_MB"),
+        description="Address space of one query process (MiB); a query that needs more fails with out of memory.",
+    )
 
     # API
     api_host: str = Field(default="127.0.0.1", validation_alias=_env("T2T_API_HOST"), description="API bind host.")

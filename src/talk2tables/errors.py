@@ -95,6 +95,12 @@ class DatabaseError(Talk2TablesError):
     stage = "executing"
 
 
+class DatabaseBusyError(DatabaseError):
+    """The Database MCP is at its limit of concurrent and queued queries; the same question may work later."""
+
+    status_code = 503
+
+
 class MetadataError(Talk2TablesError):
     """A product metadata file is missing, unreadable or invalid."""
 

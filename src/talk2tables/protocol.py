@@ -10,6 +10,7 @@ SCHEMA_URI = "database://schema"
 METADATA_URI = "database://metadata"
 EXECUTE_QUERY = "execute_query"
 UNAVAILABLE_PREFIX = "Unavailable:"  # the database itself failed (down, locked): not worth another query
+BUSY_PREFIX = "Busy:"  # the Database MCP is at its limit of concurrent queries: try again later, not another query
 
 # Product Metadata MCP
 PRODUCT_ALIASES_URI = "resource://product_aliases"

@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from talk2tables.database_mcp.engine import (
     create_readonly_engine,
     normalize_database_url,
-    privilege_warnings,
     sqlglot_dialect,
     statement_deadline,
     verify_connection,
@@ -166,18 +165,6 @@ class TestPostgresEngine:
             with pytest.raises(DBAPIError, match="read-only transaction"):
                 conn.exec_driver_sql("UPDATE products SET price = 0")
         engine.dispose()
-
-    def test_warns_about_a_privileged_role_and_not_about_the_select_only_reader(
-        self, postgres_sample: PostgresServer
-    ) -> None:
-        owner = create_readonly_engine(postgres_sample.admin_url)
-        reader = create_readonly_engine(postgres_sample.reader_url)
-        try:
-            assert "the role is a superuser" in privilege_warnings(owner)
-            assert privilege_warnings(reader) == []
-        finally:
-            owner.dispose()
-            reader.dispose()
 
     def test_sets_the_statement_timeout(self, postgres_sample: PostgresServer) -> None:
         engine = create_readonly_engine(postgres_sample.admin_url, statement_timeout_seconds=0.25)

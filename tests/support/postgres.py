@@ -140,6 +140,8 @@ def postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
     server = PostgresServer(port=port, directory=directory)
     try:
         server.execute(f"CREATE ROLE {READER} LOGIN", database="postgres")
+        # The documented SELECT-only role bounds its temporary files (only an administrator may set this).
+        server.execute(f"ALTER ROLE {READER} SET temp_file_limit = '256MB'", database="postgres")
         yield server
     finally:
         _stop(directory)

@@ -1,8 +1,10 @@
 """Read-only database engines: the connection layer of the Database MCP's defence in depth.
 
-SQLite files are opened with `mode=ro` and `PRAGMA query_only=ON`; PostgreSQL sessions default
-to read-only transactions (and every transaction begins `READ ONLY`) with a `statement_timeout`.
-Whatever the SQL guard lets through, these connections cannot write.
+SQLite files are opened with `mode=ro` and `PRAGMA query_only=ON`, with bounds on value size, SQL length, LIKE
+patterns and heap. PostgreSQL sessions start read-only (and every transaction begins `READ ONLY`) with a
+`statement_timeout`, `work_mem`, `idle_in_transaction_session_timeout` (and `temp_file_limit` where allowed), and
+a connection goes back to the pool only after DISCARD ALL. Whatever the SQL guard lets through, these connections
+cannot write.
 """
 
 from __future__ import annotations
@@ -68,18 +70,22 @@ def sqlglot_dialect(engine: Engine) -> str:
     return SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name)
 
 
-def create_readonly_engine(database_url: str, *, statement_timeout_seconds: float | None = None) -> Engine:
+def create_readonly_engine(
+    database_url: str, *, statement_timeout_seconds: float | None = None, temp_file_limit: bool = False
+) -> Engine:
     """An engine whose every connection is read-only.
 
     `statement_timeout_seconds` is enforced by PostgreSQL itself; for SQLite wrap each use in
-    `statement_deadline`, which stops the statement from inside the SQLite virtual machine.
+    `statement_deadline`, which stops the statement from inside the SQLite virtual machine. `temp_file_limit`:
+    PostgreSQL sessions set `temp_file_limit` themselves (only a superuser, or a role granted SET on it, may);
+    otherwise the role's own setting applies (`role.check_role` insists on one).
     """
     url = make_url(normalize_database_url(database_url))
     backend = url.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(url)
     if backend == "postgresql":
-        return _postgres_engine(url, statement_timeout_seconds)
+        return _postgres_engine(url, statement_timeout_seconds, temp_file_limit=temp_file_limit)
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except (ImportError, NoSuchModuleError) as exc:
@@ -98,6 +104,9 @@ def create_readonly_engine(database_url: str, *, statement_timeout_seconds: floa
 
 MAX_VALUE_BYTES = 10_000_000
 MAX_LIKE_PATTERN_BYTES = 1_000
+MAX_SQL_BYTES = 1_000_000
+# SQLite's own memory, per process (the Database MCP runs queries in worker processes of their own).
+SQLITE_HEAP_LIMIT_BYTES = 512 * 1024 * 1024
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -119,31 +128,69 @@ def _sqlite_engine(url: URL) -> Engine:
         # check_same_thread=False: the pool hands a connection to whichever worker thread runs a query.
         conn = sqlite3.connect(ro_uri, uri=True, check_same_thread=False)  # noqa: TID251 - the read-only opener
         conn.execute("PRAGMA query_only = ON")
-        # No value bigger than this can be built (randomblob(1e9), a huge zeroblob or printf): the server's
-        # memory stays bounded whatever the query asks for.
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-        # A LIKE/GLOB pattern is matched inside one step of the virtual machine, where the time limit cannot
-        # stop it; a pattern of many thousand characters against a long text takes minutes.
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN_BYTES)
+        limit_sqlite(conn)
         return conn
 
     return create_engine(URL.create("sqlite", database=str(path)), creator=connect)
 
 
-def _postgres_engine(url: URL, statement_timeout_seconds: float | None) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True).execution_options(postgresql_readonly=True)
+def limit_sqlite(conn: sqlite3.Connection) -> None:
+    """Bounds on what one SQLite query can build, for every connection that runs SQL from outside."""
+    # No value bigger than this can be built (randomblob(1e9), a huge zeroblob or printf): the server's
+    # memory stays bounded whatever the query asks for.
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
+    # A LIKE/GLOB pattern is matched inside one step of the virtual machine, where the time limit cannot
+    # stop it; a pattern of many thousand characters against a long text takes minutes.
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN_BYTES)
+    # All of SQLite's allocations in this process together: past it, a query fails with "out of memory".
+    conn.execute(f"PRAGMA hard_heap_limit = {SQLITE_HEAP_LIMIT_BYTES}")
 
-    @event.listens_for(engine, "connect")
-    def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-            # Backslashes in '...' are plain characters, as the guard's parser reads them (with this off, a
-            # server would read 'x\'' differently from the guard and could run what the guard took for text).
-            cursor.execute("SET standard_conforming_strings = on")
-            if statement_timeout_seconds is not None:
-                cursor.execute(f"SET statement_timeout = {max(1, round(statement_timeout_seconds * 1000))}")
-        # SET inside a transaction is undone by a rollback; commit so the settings hold for the session.
-        dbapi_connection.commit()
+
+# PostgreSQL session limits, set at connection start-up so that DISCARD ALL (run whenever a connection goes back
+# to the pool) restores them too: reading only, a time limit, no transaction left open, bounded sort/hash memory.
+POSTGRES_WORK_MEM = "32MB"
+POSTGRES_TEMP_FILE_LIMIT = "256MB"
+IDLE_IN_TRANSACTION_MS = 30_000
+
+
+def postgres_session_options(statement_timeout_seconds: float | None, *, temp_file_limit: bool) -> str:
+    """The `options` startup parameter of every PostgreSQL connection the Database MCP opens."""
+    settings = {
+        "default_transaction_read_only": "on",
+        # Backslashes in '...' are plain characters, as the guard's parser reads them.
+        "standard_conforming_strings": "on",
+        "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS),
+        "work_mem": POSTGRES_WORK_MEM,
+    }
+    if statement_timeout_seconds is not None:
+        settings["statement_timeout"] = str(max(1, round(statement_timeout_seconds * 1000)))
+    if temp_file_limit:
+        settings["temp_file_limit"] = POSTGRES_TEMP_FILE_LIMIT
+    return " ".join(f"-c {name}={value}" for name, value in settings.items())
+
+
+def _postgres_engine(url: URL, statement_timeout_seconds: float | None, *, temp_file_limit: bool) -> Engine:
+    options = postgres_session_options(statement_timeout_seconds, temp_file_limit=temp_file_limit)
+    if url.query.get("options"):
+        options = f"{url.query['options']} {options}"  # the user's own come first; ours win where both set one
+    engine = create_engine(
+        url.difference_update_query(["options"]),
+        pool_pre_ping=True,
+        pool_reset_on_return=None,  # the reset listener below rolls back, then discards the session's state
+        connect_args={"options": options},
+    ).execution_options(postgresql_readonly=True)
+
+    @event.listens_for(engine, "reset")
+    def _discard_session_state(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+        # Advisory locks, settings, prepared statements and temporary state never outlive the call that made them;
+        # a connection that cannot be reset is closed by the pool instead of reused.
+        dbapi_connection.rollback()
+        dbapi_connection.autocommit = True
+        try:
+            dbapi_connection.execute("DISCARD ALL")
+        finally:
+            dbapi_connection.autocommit = False
 
     return engine
 
@@ -160,40 +207,6 @@ def verify_connection(engine: Engine) -> list[str]:
             f"Could not connect to the database {redact_text(engine.url.render_as_string())}: {detail}. "
             "Check the URL, that the server is running, and the user's rights."
         ) from exc
-
-
-_POSTGRES_PRIVILEGES = """
-SELECT r.rolsuper,
-       pg_has_role(current_user, 'pg_read_server_files', 'member'),
-       pg_has_role(current_user, 'pg_write_server_files', 'member'),
-       pg_has_role(current_user, 'pg_execute_server_program', 'member'),
-       pg_has_role(current_user, 'pg_signal_backend', 'member'),
-       (SELECT string_agg(extname, ', ') FROM pg_extension WHERE extname IN ('dblink', 'postgres_fdw'))
-FROM pg_roles AS r WHERE r.rolname = current_user
-"""
-
-
-def privilege_warnings(engine: Engine) -> list[str]:
-    """What the connecting role could do beyond reading tables; each item is a reason to use a SELECT-only role.
-
-    The guard refuses the functions that reach these powers, but least privilege is the layer under it."""
-    if engine.dialect.name != "postgresql":
-        return []
-    with engine.connect() as conn:
-        row = conn.exec_driver_sql(_POSTGRES_PRIVILEGES).one()
-    superuser, read_files, write_files, programs, signal, extensions = row
-    return [
-        text
-        for present, text in (
-            (superuser, "the role is a superuser"),
-            (read_files, "the role may read the server's files (pg_read_server_files)"),
-            (write_files, "the role may write the server's files (pg_write_server_files)"),
-            (programs, "the role may run programs on the server (pg_execute_server_program)"),
-            (signal, "the role may cancel or end other sessions (pg_signal_backend)"),
-            (extensions, f"extensions that reach other servers are installed: {extensions}"),
-        )
-        if present
-    ]
 
 
 @contextmanager

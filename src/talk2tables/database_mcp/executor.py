@@ -1,8 +1,10 @@
 """Run one guarded query on a read-only engine, with a row cap and a statement time limit.
 
-Layers, outermost first: the sqlglot guard, the read-only connection, the time limit (SQLite:
-a progress handler; PostgreSQL: statement_timeout), and the row cap (fetch max_rows + 1 rows,
-report `truncated`). Database errors come back with the database's own words.
+Layers, outermost first: the sqlglot guard (against the live catalog; the database runs the SQL rendered from
+the approved tree, never the text it was sent), the read-only connection, the time limit (SQLite: a progress
+handler; PostgreSQL: statement_timeout), and the row and size caps (rows fetched one at a time, `truncated`
+reported). Database errors come back with the database's own words; only a failed connection counts as the
+database being unavailable.
 """
 
 from __future__ import annotations
@@ -12,36 +14,48 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from talk2tables.database_mcp.alarm import time_limit
+from talk2tables.database_mcp.catalog import DatabaseCatalog
 from talk2tables.database_mcp.engine import sqlglot_dialect, statement_deadline
 from talk2tables.database_mcp.values import json_safe
-from talk2tables.errors import DatabaseError
+from talk2tables.errors import DatabaseError, UnsafeQueryError
 from talk2tables.models import QueryRows
 from talk2tables.protocol import UNAVAILABLE_PREFIX
-from talk2tables.sql_guard.guard import check_read_only
+from talk2tables.sql_guard import ApprovedQuery, check_read_only
 
 # PostgreSQL's SQLSTATE for "canceling statement due to statement timeout".
 _QUERY_CANCELED = "57014"
+# Parsing and checking one query (the size cap bounds the parse; this bounds everything together).
+CHECK_SECONDS = 2.0
 
 
 class QueryExecutor:
     """Executes read-only queries against one engine; safe to share between threads."""
 
-    def __init__(self, engine: Engine, *, max_rows: int, statement_timeout_seconds: float) -> None:
+    def __init__(
+        self, engine: Engine, *, max_rows: int, statement_timeout_seconds: float, check_seconds: float = CHECK_SECONDS
+    ) -> None:
         if max_rows < 1:
             raise ValueError("max_rows must be at least 1")
         self.engine = engine
         self.dialect = sqlglot_dialect(engine)
         self.max_rows = max_rows
         self.statement_timeout_seconds = statement_timeout_seconds
+        self.check_seconds = check_seconds
 
     def execute(self, sql: str) -> QueryRows:
         """Guard, run and fetch `sql`. Raises UnsafeQueryError (refused) or DatabaseError."""
-        check_read_only(sql, self.dialect)
         try:
-            columns, rows, cut = self._run(sql)
+            connection = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise self._unavailable(exc) from exc
+        try:
+            with connection as conn:
+                approved = self._approve(conn, sql)
+                columns, rows, cut = self._run(conn, approved)
         except DBAPIError as exc:
             raise self._database_error(exc) from exc
         except SQLAlchemyError as exc:
@@ -52,15 +66,25 @@ class QueryExecutor:
         rows = rows[: self.max_rows]
         return QueryRows(columns=columns, rows=rows, row_count=len(rows), truncated=truncated)
 
-    def _run(self, sql: str) -> tuple[list[str], list[list[Any]], bool]:
+    def _approve(self, conn: Connection, sql: str) -> ApprovedQuery:
+        deadline = time.monotonic() + self.check_seconds
+        try:
+            with time_limit(self.check_seconds):
+                return check_read_only(sql, self.dialect, DatabaseCatalog(conn), deadline=deadline)
+        except TimeoutError as exc:
+            raise UnsafeQueryError(
+                f"Refused: checking the query took longer than {self.check_seconds:g} s; write a shorter query."
+            ) from exc
+
+    def _run(self, conn: Connection, approved: ApprovedQuery) -> tuple[list[str], list[list[Any]], bool]:
         # PostgreSQL's statement_timeout bounds each FETCH of the server-side cursor, not all of them together.
         deadline = time.monotonic() + self.statement_timeout_seconds
-        with self.engine.connect() as conn, statement_deadline(conn, self.statement_timeout_seconds):
+        with statement_deadline(conn, self.statement_timeout_seconds):
             # no_parameters: the SQL goes to the driver verbatim, so "%" and ":name" stay literal text;
             # stream_results: PostgreSQL keeps the result on the server and we fetch only what we keep, at most
             # FETCH_AHEAD_ROWS ahead of it.
             options = conn.execution_options(no_parameters=True, stream_results=True, max_row_buffer=FETCH_AHEAD_ROWS)
-            result = options.exec_driver_sql(sql)
+            result = options.exec_driver_sql(approved.sql)
             if not result.returns_rows:
                 return [], [], False
             columns = [str(name) for name in result.keys()]  # noqa: SIM118 - a Result is not a dict
@@ -77,30 +101,33 @@ class QueryExecutor:
             reason="timeout",
         )
 
+    def _unavailable(self, exc: BaseException) -> DatabaseError:
+        # Not the query's fault: no other SQL would do better, so the client must not ask the LLM again.
+        original = getattr(exc, "orig", None) or exc
+        return DatabaseError(
+            f"{UNAVAILABLE_PREFIX} the database could not serve the query: {_database_message(original)}",
+            dialect=self.dialect,
+            reason="unavailable",
+        )
+
     def _database_error(self, exc: DBAPIError) -> DatabaseError:
         original = exc.orig
         if _timed_out(original):
             return self._timeout_error()
-        if exc.connection_invalidated or _unavailable(original):
-            # Not the query's fault: no other SQL would do better, so the client must not ask the LLM again.
-            return DatabaseError(
-                f"{UNAVAILABLE_PREFIX} the database could not serve the query: {_database_message(original)}",
-                dialect=self.dialect,
-                reason="unavailable",
-            )
+        if exc.connection_invalidated or _sqlite_unavailable(original):
+            return self._unavailable(exc)
         return DatabaseError(_database_message(original), dialect=self.dialect, reason="database")
 
 
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error", "database is busy")
 
 
-def _unavailable(original: BaseException | None) -> bool:
-    """The database, not the SQL, failed: gone, locked, out of resources, shutting down."""
+def _sqlite_unavailable(original: BaseException | None) -> bool:
+    """The SQLite file, not the SQL, failed: locked by a writer, gone, unreadable. (On PostgreSQL only a lost
+    connection means unavailable, whatever SQLSTATE a query raised: a query can raise class 08 itself.)"""
     if isinstance(original, sqlite3.OperationalError):
         return str(original).lower().startswith(_SQLITE_UNAVAILABLE)
-    sqlstate = str(getattr(original, "sqlstate", None) or "")
-    # 08: connection exception; 53: insufficient resources; 57P01-57P03: shutting down / cannot connect now
-    return sqlstate.startswith(("08", "53")) or sqlstate in {"57P01", "57P02", "57P03"}
+    return False
 
 
 MAX_CELL_CHARS = 10_000

@@ -20,13 +20,15 @@ from starlette.types import ASGIApp
 
 from talk2tables import __version__
 from talk2tables.database_mcp.engine import create_readonly_engine
-from talk2tables.database_mcp.executor import QueryExecutor
+from talk2tables.database_mcp.query_pool import DEFAULT_MAX_WAITING, DEFAULT_PROCESSES, QueryPool
+from talk2tables.database_mcp.query_process import QuerySettings
 from talk2tables.database_mcp.schema import describe_database
 from talk2tables.errors import DatabaseError, UnsafeQueryError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.mcp_auth import BearerTokenMiddleware
 from talk2tables.models import QueryRows
 from talk2tables.protocol import EXECUTE_QUERY, METADATA_URI, SCHEMA_URI
+from talk2tables.sql_guard import MAX_QUERY_CHARS
 from talk2tables.sse_guard import OneResponsePerRequest
 
 log = get_logger(__name__)
@@ -51,16 +53,34 @@ class DatabaseServerConfig:
     max_rows: int = 1000
     statement_timeout_seconds: float = 10.0
     token: str | None = None
+    query_processes: int = DEFAULT_PROCESSES
+    max_queued_queries: int = DEFAULT_MAX_WAITING
+    query_memory_mb: int = 1024
+    temp_file_limit: bool = False  # PostgreSQL: the role may set temp_file_limit itself (role.check_role)
+
+    def query_pool(self) -> QueryPool:
+        """The pool of query processes for this configuration (not started)."""
+        settings = QuerySettings(
+            database_url=self.database_url,
+            max_rows=self.max_rows,
+            statement_timeout_seconds=self.statement_timeout_seconds,
+            temp_file_limit=self.temp_file_limit,
+            memory_limit_bytes=self.query_memory_mb * 1024 * 1024,
+        )
+        return QueryPool(settings, processes=self.query_processes, max_waiting=self.max_queued_queries)
 
 
-def create_server(config: DatabaseServerConfig, *, engine: Engine | None = None) -> MCPServer:
-    """Build the MCP server; `engine` defaults to a read-only engine for `config.database_url`."""
+def create_server(
+    config: DatabaseServerConfig, *, engine: Engine | None = None, pool: QueryPool | None = None
+) -> MCPServer:
+    """Build the MCP server. `engine` (for the schema resource) defaults to a read-only engine for
+    `config.database_url`; `pool` (where queries run) to `config.query_pool()`, started at the first query."""
     engine = engine or create_readonly_engine(
-        config.database_url, statement_timeout_seconds=config.statement_timeout_seconds
+        config.database_url,
+        statement_timeout_seconds=config.statement_timeout_seconds,
+        temp_file_limit=config.temp_file_limit,
     )
-    executor = QueryExecutor(
-        engine, max_rows=config.max_rows, statement_timeout_seconds=config.statement_timeout_seconds
-    )
+    queries = pool or config.query_pool()
     server: MCPServer = MCPServer(
         SERVER_NAME,
         version=__version__,
@@ -74,8 +94,8 @@ def create_server(config: DatabaseServerConfig, *, engine: Engine | None = None)
         ),
         annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False),
     )
-    def execute_query(query: str) -> QueryRows:
-        return _execute(executor, query)
+    async def execute_query(query: str) -> QueryRows:
+        return await _execute(queries, query)
 
     @server.resource(
         SCHEMA_URI,
@@ -102,9 +122,15 @@ def create_server(config: DatabaseServerConfig, *, engine: Engine | None = None)
     return server
 
 
-def create_app(config: DatabaseServerConfig, *, host: str = "127.0.0.1", engine: Engine | None = None) -> ASGIApp:
+def create_app(
+    config: DatabaseServerConfig,
+    *,
+    host: str = "127.0.0.1",
+    engine: Engine | None = None,
+    pool: QueryPool | None = None,
+) -> ASGIApp:
     """The SSE app (`/sse`, `/messages/`), behind the bearer-token check when `config.token` is set."""
-    app: ASGIApp = OneResponsePerRequest(create_server(config, engine=engine).sse_app(host=host))
+    app: ASGIApp = OneResponsePerRequest(create_server(config, engine=engine, pool=pool).sse_app(host=host))
     if config.token:
         app = BearerTokenMiddleware(app, config.token, server="database")
     return app
@@ -127,11 +153,15 @@ def read_description(path: Path) -> dict[str, Any]:
     return {"description": text, "source": str(path)}
 
 
-def _execute(executor: QueryExecutor, query: str) -> QueryRows:
+async def _execute(pool: QueryPool, query: str) -> QueryRows:
     timer = Timer()
     logged_sql = query[:_LOGGED_SQL_CHARS]
     try:
-        rows = executor.execute(query)
+        if len(query) > MAX_QUERY_CHARS:  # refused before it is sent anywhere, let alone parsed
+            raise UnsafeQueryError(
+                f"Refused: the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}."
+            )
+        rows = await pool.execute(query)
     except UnsafeQueryError as exc:
         log.info(
             "execute_query",
@@ -143,7 +173,7 @@ def _execute(executor: QueryExecutor, query: str) -> QueryRows:
         )
         raise ToolError(exc.message) from exc
     except DatabaseError as exc:
-        outcome = "timeout" if exc.context.get("reason") == "timeout" else "error"
+        outcome = {"timeout": "timeout", "busy": "busy"}.get(exc.context.get("reason", ""), "error")
         log.info(
             "execute_query",
             server="database",

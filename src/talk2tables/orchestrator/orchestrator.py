@@ -25,6 +25,7 @@ from pydantic import SecretStr, ValidationError
 
 from talk2tables.config import Settings
 from talk2tables.errors import (
+    DatabaseBusyError,
     DatabaseError,
     MCPError,
     NoMCPAvailableError,
@@ -38,7 +39,7 @@ from talk2tables.orchestrator.deadlines import Deadline, all_or_nothing, both
 from talk2tables.orchestrator.registry import Registry, ServerConfig, load_registry
 from talk2tables.orchestrator.resolution import find_conflicts
 from talk2tables.orchestrator.results import GatherResult, ServerStatus, database_dialect
-from talk2tables.protocol import EXECUTE_QUERY, UNAVAILABLE_PREFIX
+from talk2tables.protocol import BUSY_PREFIX, EXECUTE_QUERY, UNAVAILABLE_PREFIX
 
 log = get_logger(__name__)
 
@@ -294,11 +295,12 @@ class Orchestrator:
             if result.is_error:
                 text = _tool_text(result) or "the tool reported an error without a message"
                 log.info("mcp.tool_error", server=server.key, tool=EXECUTE_QUERY, error=text)
-                if UNAVAILABLE_PREFIX in text:  # the database is down or locked: fail fast, no LLM retry can help
-                    raise DatabaseError(
-                        f"{server.name}: {text[text.index(UNAVAILABLE_PREFIX):]}",
-                        server=server.key, tool=EXECUTE_QUERY, tool_message=text, sql=sql,
-                    )  # fmt: skip
+                for prefix, error in ((UNAVAILABLE_PREFIX, DatabaseError), (BUSY_PREFIX, DatabaseBusyError)):
+                    if prefix in text:  # the database is down, locked or busy: fail fast, no other SQL can help
+                        raise error(
+                            f"{server.name}: {text[text.index(prefix):]}",
+                            server=server.key, tool=EXECUTE_QUERY, tool_message=text, sql=sql,
+                        )  # fmt: skip
                 raise ToolExecutionError(
                     f"{server.name} could not run the query: {text}",
                     server=server.key,

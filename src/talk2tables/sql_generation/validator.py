@@ -62,7 +62,8 @@ class SQLValidator:
                 dialect=self.dialect,
             )
         try:
-            statement = check_read_only(sql, self.dialect)
+            # Shape and functions only: the tables and columns are checked below, with messages meant for the LLM.
+            statement = check_read_only(sql, self.dialect, None).statement
         except UnsafeQueryError as exc:
             reason = "syntax" if "could not be parsed" in exc.message else "unsafe"
             raise SQLValidationError(exc.message, reason=reason, dialect=self.dialect) from exc

@@ -1,97 +1,62 @@
-"""The SQL guard: only one read-only SELECT/WITH statement reaches the database, checked by sqlglot.
+"""The SQL guard: one read-only query, parsed by sqlglot, checked against allow-lists, and rendered from the tree.
 
-Parsing (rather than matching text) is what makes comment, case and quoting tricks useless: the
-guard looks at the statement the database would run. It refuses anything that writes, changes
-settings, touches files or other databases, or calls a function with side effects.
+A checker whose parser is not the database's own disagrees with it somewhere (nested comments, attribute
+notation, escapes). So the guard does not pass the text it was given on to the database: it parses it,
+approves the tree (only the constructs and functions in `allowlist`, only the served tables in `relations`),
+and renders the SQL the database runs from that tree, without comments. What runs is what was approved.
 """
 
 from __future__ import annotations
+
+import time
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from talk2tables.errors import UnsafeQueryError
+from talk2tables.sql_guard.allowlist import ALLOWED_NODES, allowed_function_classes, allowed_function_names
+from talk2tables.sql_guard.relations import Catalog, check_relations
 
-# Statement kinds that must not appear anywhere in the tree (e.g. inside a CTE or a subquery).
-_FORBIDDEN_NODES: dict[type[exp.Expr], str] = {
-    exp.Insert: "INSERT",
-    exp.Update: "UPDATE",
-    exp.Delete: "DELETE",
-    exp.Merge: "MERGE",
-    exp.Create: "CREATE",
-    exp.Drop: "DROP",
-    exp.Alter: "ALTER",
-    exp.TruncateTable: "TRUNCATE",
-    exp.Into: "SELECT ... INTO",
-    exp.Lock: "a row-locking clause (FOR UPDATE/FOR SHARE)",
-    exp.Pragma: "PRAGMA",
-    exp.Attach: "ATTACH",
-    exp.Detach: "DETACH",
-    exp.Set: "SET",
-    exp.Transaction: "a transaction statement",
-    exp.Commit: "COMMIT",
-    exp.Rollback: "ROLLBACK",
-    exp.Copy: "COPY",
-    exp.Grant: "GRANT",
-    exp.Revoke: "REVOKE",
-    exp.LoadData: "LOAD DATA",
-    exp.Use: "USE",
-    exp.Analyze: "ANALYZE",
-}
-
-# Functions with side effects or access beyond the database's tables (files, other servers,
-# sessions, sequences, sleeping). Names are compared in lower case, schema prefixes ignored.
-DENIED_FUNCTIONS: frozenset[str] = frozenset(
-    {
-        # SQLite
-        "load_extension", "readfile", "writefile", "edit", "fsdir", "zipfile", "sqlar_compress",
-        "sqlar_uncompress", "fts3_tokenizer", "sqlite_dbpage", "sqlite_dbdata", "sqlite_dbptr",
-        # PostgreSQL, beyond the families in DENIED_PREFIXES (pg_*, lo_*, dblink*, ...): settings, sequences,
-        # transaction ids, and text search functions that run the SQL text they are given
-        "set_config", "nextval", "setval", "txid_current", "lowrite", "ts_stat", "ts_rewrite",
-        # MySQL
-        "sleep", "benchmark", "load_file", "get_lock", "release_lock",
-    }
-)  # fmt: skip
-
-# Whole families, whatever their members are called: PostgreSQL's pg_* functions are its administration
-# interface (files, sessions, replication, statistics, locks, WAL), lo_* its large objects, dblink* other
-# servers, brin_*/gin_* index maintenance that writes even in a read-only transaction, tablefunc's
-# crosstab*/connectby and the *_to_xml* family run SQL, or read a table, named in a string out of the guard's
-# sight. The pg_* a reading query may want are allowed by name.
-DENIED_PREFIXES = (
-    "pg_", "lo_", "dblink", "brin_", "gin_", "crosstab", "connectby",
-    "query_to_xml", "cursor_to_xml", "table_to_xml", "schema_to_xml", "database_to_xml",
-)  # fmt: skip
-ALLOWED_PG_FUNCTIONS: frozenset[str] = frozenset(
-    {
-        "pg_typeof", "pg_column_size", "pg_size_pretty", "pg_size_bytes", "pg_relation_size",
-        "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size", "pg_get_viewdef",
-        "pg_get_constraintdef", "pg_get_indexdef", "pg_get_expr", "pg_get_userbyid", "pg_table_is_visible",
-        "pg_encoding_to_char", "pg_client_encoding", "pg_input_is_valid",
-    }
-)  # fmt: skip
-# Catalog views that show the server's configuration files, its roles' secrets, large objects' bytes or other
-# sessions' SQL: nothing a question about the business's data needs.
-DENIED_RELATIONS: frozenset[str] = frozenset(
-    {
-        "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_authid", "pg_shadow",
-        "pg_user_mappings", "pg_largeobject", "pg_stat_activity", "pg_stat_statements",
-    }
-)  # fmt: skip
-
-_QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
+# Refused before parsing: a query is written for a question, and parsing costs time and memory in its length.
+MAX_QUERY_CHARS = 100_000
 TOO_DEEP = "Refused: the query is nested too deeply to check; flatten the nested subqueries or parentheses."
 
+# Names for refusals of the statements people (and LLMs) try most; any other construct is named by its kind.
+_STATEMENT_LABELS: dict[type[exp.Expr], str] = {
+    exp.Insert: "INSERT", exp.Update: "UPDATE", exp.Delete: "DELETE", exp.Merge: "MERGE", exp.Create: "CREATE",
+    exp.Drop: "DROP", exp.Alter: "ALTER", exp.TruncateTable: "TRUNCATE", exp.Into: "SELECT ... INTO",
+    exp.Lock: "a row-locking clause (FOR UPDATE/FOR SHARE)", exp.Pragma: "PRAGMA", exp.Attach: "ATTACH",
+    exp.Detach: "DETACH", exp.Set: "SET", exp.Transaction: "a transaction statement", exp.Commit: "COMMIT",
+    exp.Rollback: "ROLLBACK", exp.Copy: "COPY", exp.Grant: "GRANT", exp.Revoke: "REVOKE",
+    exp.LoadData: "LOAD DATA", exp.Use: "USE", exp.Analyze: "ANALYZE", exp.Values: "VALUES",
+}  # fmt: skip
+_QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
 
-def check_read_only(sql: str, dialect: str) -> exp.Expression:
-    """Parse `sql` and return its single statement if it is a read-only query.
 
-    Raises `UnsafeQueryError` (message starting "Refused:") for anything else.
+@dataclass(frozen=True)
+class ApprovedQuery:
+    """A query the guard approved: its tree, and the SQL rendered from that tree, which is what may run."""
+
+    statement: exp.Expression
+    sql: str
+
+
+def check_read_only(sql: str, dialect: str, catalog: Catalog | None, *, deadline: float | None = None) -> ApprovedQuery:
+    """Approve `sql` as one read-only query in `dialect`, or raise `UnsafeQueryError` ("Refused: ...").
+
+    `catalog` names the tables that may be read (every served table is then qualified with its schema in the
+    approved SQL); None checks the statement's shape and functions only. `deadline` (time.monotonic()) bounds
+    the checks after parsing; parsing itself is bounded by MAX_QUERY_CHARS.
     """
     if not sql or not sql.strip():
         raise UnsafeQueryError("Refused: the query is empty; send one SELECT statement.")
+    if len(sql) > MAX_QUERY_CHARS:
+        raise UnsafeQueryError(
+            f"Refused: the query is {len(sql):,} characters long; the limit is {MAX_QUERY_CHARS:,}. "
+            "Aggregate in SQL, or filter with a join instead of listing thousands of values."
+        )
     statements = _parse(sql, dialect)
     if dialect == "postgres":
         _refuse_unicode_escaped_identifiers(sql)
@@ -107,9 +72,14 @@ def check_read_only(sql: str, dialect: str) -> exp.Expression:
         raise UnsafeQueryError(
             f"Refused: only SELECT queries (optionally WITH ... SELECT) are allowed, not {_describe(statement, sql)}."
         )
-    for node in statement.walk():
-        _check_node(node)
-    return statement
+    _check_nodes(statement, dialect, deadline)
+    if catalog is not None:
+        check_relations(statement, catalog)
+    try:
+        rendered = statement.sql(dialect=dialect, comments=False)
+    except (SqlglotError, RecursionError) as exc:
+        raise UnsafeQueryError(f"Refused: the query could not be rendered as {dialect} SQL ({exc}).") from exc
+    return ApprovedQuery(statement=statement, sql=rendered)
 
 
 def _parse(sql: str, dialect: str) -> list[exp.Expr]:
@@ -136,7 +106,7 @@ def _parse(sql: str, dialect: str) -> list[exp.Expr]:
 
 def _refuse_unicode_escaped_identifiers(sql: str) -> None:
     """PostgreSQL reads `U&"pg\\005fsleep"` as one identifier with Unicode escapes, the name pg_sleep; sqlglot
-    reads `U & "pg\\005fsleep"`, so the function check would never see the name. No query needs such names."""
+    reads `U & "pg\\005fsleep"`. The rendered SQL would not carry the name, but no query needs such names."""
     if "&" not in sql:
         return
     tokens = sqlglot.tokenize(sql, read="postgres")  # `_parse` has already read them once without error
@@ -153,47 +123,51 @@ def _refuse_unicode_escaped_identifiers(sql: str) -> None:
             )
 
 
-def _check_node(node: exp.Expr) -> None:
-    label = _forbidden_label(node)
-    if label:
-        raise UnsafeQueryError(f"Refused: the query contains {label}; only reading is allowed.")
-    if isinstance(node, exp.Func) and _denied_function(name := _function_name(node)):
-        raise UnsafeQueryError(
-            f"Refused: the function {name}() is not allowed (it has side effects or reaches outside the "
-            "database's tables); rewrite the query without it."
-        )
-    if isinstance(node, exp.Table) and node.name.lower() in DENIED_RELATIONS:
-        raise UnsafeQueryError(
-            f"Refused: {node.name.lower()} is a system view about the server, not the business's data; "
-            "query the business tables instead."
-        )
+def _check_nodes(statement: exp.Expr, dialect: str, deadline: float | None) -> None:
+    """Every node of the tree is an allowed construct or an allowed function of `dialect`."""
+    classes = allowed_function_classes(dialect)
+    names = allowed_function_names(dialect)
+    for count, node in enumerate(statement.walk()):
+        if deadline is not None and count % 256 == 0 and time.monotonic() > deadline:
+            raise UnsafeQueryError("Refused: the query took too long to check; write a shorter query.")
+        kind = type(node)
+        if kind in ALLOWED_NODES:
+            continue
+        if isinstance(node, exp.Anonymous):
+            if node.name.lower() in names:
+                continue
+            _refuse_function(node.name.lower())
+        if isinstance(node, exp.Func):
+            if kind in classes:
+                continue
+            _refuse_function(node.sql_name().lower())
+        raise UnsafeQueryError(f"Refused: the query contains {_label(node)}; only reading is allowed.")
 
 
-def _denied_function(name: str) -> bool:
-    if name in DENIED_FUNCTIONS:
-        return True
-    return name.startswith(DENIED_PREFIXES) and name not in ALLOWED_PG_FUNCTIONS
+def _refuse_function(name: str) -> None:
+    raise UnsafeQueryError(
+        f"Refused: the function {name}() is not on this server's list of read-only functions; "
+        "rewrite the query with standard SQL functions."
+    )
 
 
-def _function_name(node: exp.Func) -> str:
-    name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
-    return name.lower()
-
-
-def _forbidden_label(node: exp.Expr) -> str | None:
+def _label(node: exp.Expr) -> str:
     if isinstance(node, exp.Command):
         # Statements sqlglot does not model (VACUUM, EXPLAIN, CALL, DO, SHOW...) keep their keyword.
         return str(node.this).upper()
-    for kind, label in _FORBIDDEN_NODES.items():
+    for kind, label in _STATEMENT_LABELS.items():
         if isinstance(node, kind):
             return label
-    return None
+    if isinstance(node, exp.Dot):
+        return "a dotted name (schema.function, or (x).name, which PostgreSQL runs as a function call)"
+    if isinstance(node, exp.Placeholder | exp.Parameter | exp.SessionParameter):
+        return "a parameter placeholder"
+    return f"a construct this server does not run ({node.key})"
 
 
 def _describe(statement: exp.Expr, sql: str) -> str:
-    label = _forbidden_label(statement)
-    if label:
-        return label
+    if isinstance(statement, (exp.Command, *_STATEMENT_LABELS)):
+        return _label(statement)
     # sqlglot reads some statements it does not know (SAVEPOINT x, LISTEN x) as an alias
     # expression; naming the statement's first keyword is what the person will recognise.
     tokens = sqlglot.tokenize(sql)

@@ -1,0 +1,167 @@
+"""Which relations a query reads, checked against the tables the server serves.
+
+Only the tables of the served schema may be read, plus the query's own CTEs where they are in scope: a system
+catalog, a view, another schema or a name the database would resolve elsewhere is refused. Every table that
+passes is rewritten with its schema (`public.sales`), so the database reads exactly the relation approved. A
+dotted name `q.col` must start with a table, alias or CTE of the query; on a served table `col` must be one of
+its columns (PostgreSQL reads `t.f` as the function call `f(t)` when `t` has no column `f`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlglot import exp
+
+from talk2tables.errors import UnsafeQueryError
+
+MAX_LISTED_TABLES = 30
+
+
+class Catalog(Protocol):
+    """The served tables, as the database knows them right now."""
+
+    schema: str  # the schema every approved table is qualified with ("public", "main")
+    case_sensitive: bool  # PostgreSQL: quoted names keep their case, unquoted ones fold to lower case
+
+    def lookup(self, tables: set[str]) -> Mapping[str, frozenset[str]]:
+        """For each of `tables` (normalised names) that is a served, readable table: its columns (normalised)."""
+        ...
+
+    def table_names(self) -> list[str]:
+        """Every served table, for a refusal message."""
+        ...
+
+
+@dataclass(frozen=True)
+class StaticCatalog:
+    """A catalog from a known table -> columns mapping, e.g. a `database://schema` resource read for this request."""
+
+    tables: Mapping[str, Iterable[str]]
+    schema: str
+    case_sensitive: bool = False
+    _normalised: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fold = (lambda name: name) if self.case_sensitive else str.lower
+        normalised = {fold(t): frozenset(fold(c) for c in cols) for t, cols in self.tables.items()}
+        object.__setattr__(self, "_normalised", normalised)
+
+    def lookup(self, tables: set[str]) -> Mapping[str, frozenset[str]]:
+        return {t: self._normalised[t] for t in tables if t in self._normalised}
+
+    def table_names(self) -> list[str]:
+        return sorted(self.tables)
+
+
+def normalise(identifier: exp.Identifier | str, catalog: Catalog) -> str:
+    """A name as the database compares it: PostgreSQL folds unquoted names to lower case; SQLite ignores case."""
+    if isinstance(identifier, str):
+        return identifier if catalog.case_sensitive else identifier.lower()
+    name = str(identifier.this)
+    return name if catalog.case_sensitive and identifier.quoted else name.lower()
+
+
+def check_relations(statement: exp.Expr, catalog: Catalog) -> None:
+    """Refuse any relation that is not a served table or a CTE in scope; qualify every served table with its schema.
+
+    Also refuses a qualified column whose qualifier is not a source of the query, and, on a served table, a column
+    the table does not have."""
+    tables = [t for t in statement.find_all(exp.Table) if not isinstance(t.this, exp.Func)]
+    real = [t for t in tables if not _is_cte_reference(t)]
+    for table in real:
+        _check_qualifiers(table, catalog)
+    wanted = {normalise(t.this, catalog) for t in real}
+    found = catalog.lookup(wanted) if wanted else {}
+    missing = sorted(wanted - set(found))
+    if missing:
+        listed = catalog.table_names()
+        shown = ", ".join(listed[:MAX_LISTED_TABLES]) + (", ..." if len(listed) > MAX_LISTED_TABLES else "")
+        raise UnsafeQueryError(
+            f"Refused: {missing[0]!r} is not a table this server serves (system catalogs, views and other schemas "
+            f"cannot be read); tables: {shown or 'none'}."
+        )
+    _check_columns(statement, real, found, catalog)
+    for table in real:
+        table.set("db", exp.to_identifier(catalog.schema, quoted=not catalog.schema.isidentifier()))
+
+
+def _check_qualifiers(table: exp.Table, catalog: Catalog) -> None:
+    if not isinstance(table.this, exp.Identifier):
+        raise UnsafeQueryError("Refused: a table reference the guard cannot read; name a table of the database.")
+    if table.args.get("catalog"):
+        raise UnsafeQueryError(
+            f"Refused: {table.sql()} names another database; only the served database's tables can be read."
+        )
+    db = table.args.get("db")
+    if db is not None and normalise(db, catalog) != normalise(catalog.schema, catalog):
+        raise UnsafeQueryError(
+            f"Refused: {table.sql()} is in schema {db.name!r}; only tables of {catalog.schema!r} can be read "
+            "(write the table's name without a schema)."
+        )
+
+
+def _is_cte_reference(table: exp.Table) -> bool:
+    """True when `table` names a CTE visible where it stands. A CTE is visible in its WITH's body, in the CTEs
+    after it, and in itself when the WITH is RECURSIVE; anywhere else the same name is a real relation."""
+    if table.args.get("db") or table.args.get("catalog") or not isinstance(table.this, exp.Identifier):
+        return False
+    name = table.name.lower()
+    child: exp.Expr | None = table
+    parent = table.parent
+    while parent is not None and child is not None:
+        if isinstance(parent, exp.With):  # `child` is one of its CTEs
+            position = parent.expressions.index(child)
+            visible = parent.expressions[: position + 1 if parent.args.get("recursive") else position]
+            if name in {cte.alias_or_name.lower() for cte in visible}:
+                return True
+            child = parent.parent  # the statement that owns this WITH: its CTEs were weighed just now
+            parent = child.parent if child is not None else None
+            continue
+        with_clause = parent.args.get("with_")
+        if isinstance(with_clause, exp.With) and name in {c.alias_or_name.lower() for c in with_clause.expressions}:
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _check_columns(
+    statement: exp.Expr, real: list[exp.Table], found: Mapping[str, frozenset[str]], catalog: Catalog
+) -> None:
+    sources: dict[str, list[exp.Expr]] = {}
+    for source in _sources(statement):
+        sources.setdefault(source.alias_or_name.lower(), []).append(source)
+    real_ids = {id(t) for t in real}
+    for column in statement.find_all(exp.Column):
+        if column.args.get("db") or column.args.get("catalog"):
+            raise UnsafeQueryError(f"Refused: {column.sql()} has too many parts; write table.column or alias.column.")
+        qualifier = column.args.get("table")
+        if qualifier is None:
+            continue
+        candidates = sources.get(qualifier.name.lower())
+        if not candidates:
+            raise UnsafeQueryError(
+                f"Refused: {column.sql()} starts with {qualifier.name!r}, which is not a table, alias or CTE of "
+                "the query."
+            )
+        if isinstance(column.this, exp.Star):
+            continue
+        name = normalise(column.this, catalog)
+        for candidate in candidates:
+            if id(candidate) in real_ids:
+                columns = found.get(normalise(candidate.this, catalog), frozenset())
+                if name not in columns:
+                    raise UnsafeQueryError(f"Refused: table {candidate.name!r} has no column {column.name!r}.")
+
+
+def _sources(statement: exp.Expr) -> list[exp.Expr]:
+    """Everything a column may be qualified with: tables (by name or alias), subqueries, table functions, CTEs,
+    VALUES lists with an alias."""
+    found: list[exp.Expr] = list(statement.find_all(exp.Table))
+    found += [s for s in statement.find_all(exp.Subquery) if s.alias]
+    found += [v for v in statement.find_all(exp.Values) if v.alias]
+    found += [lat for lat in statement.find_all(exp.Lateral) if lat.alias]
+    found += list(statement.find_all(exp.CTE))
+    return found
