@@ -138,8 +138,9 @@ class TestOnPostgres:
 
     def test_includes_the_databases_hint_when_it_gives_one(self, pg_executor: QueryExecutor) -> None:
         with pytest.raises(DatabaseError) as error:
-            pg_executor.execute("SELECT sales.total_amount FROM products")
-        assert error.value.message.startswith('missing FROM-clause entry for table "sales"')
+            pg_executor.execute("SELECT total_amount FROM sales WHERE sale_date > 5")
+        assert error.value.message.startswith("operator does not exist: date > integer")
+        assert "HINT:  No operator matches" in error.value.message
 
     def test_backslashes_in_strings_are_plain_text_whatever_the_server_default(
         self, postgres_sample: PostgresServer
@@ -149,7 +150,8 @@ class TestOnPostgres:
         engine = create_readonly_engine(url, statement_timeout_seconds=5)
         try:
             executor = QueryExecutor(engine, max_rows=5, statement_timeout_seconds=5)
-            assert executor.execute("SELECT current_setting('standard_conforming_strings')").rows == [["on"]]
+            with engine.connect() as conn:  # current_setting() is not for queries from outside
+                assert conn.exec_driver_sql("SHOW standard_conforming_strings").scalar_one() == "on"
             assert executor.execute("SELECT 'a\\b' AS s").rows == [["a\\b"]]
         finally:
             engine.dispose()
@@ -162,7 +164,7 @@ class TestOnPostgres:
 
 def test_no_single_value_can_grow_past_the_sqlite_length_limit(executor: QueryExecutor) -> None:
     with pytest.raises(DatabaseError, match="too big"):
-        executor.execute("SELECT randomblob(500000000)")
+        executor.execute("SELECT printf('%.*c', 6000000, 'x') || printf('%.*c', 6000000, 'x')")
 
 
 def test_long_text_is_cut_and_the_result_says_truncated(executor: QueryExecutor) -> None:
@@ -215,7 +217,7 @@ def test_fetching_stops_at_the_deadline_between_rows() -> None:
 def test_rows_of_megabytes_are_cut_to_a_readable_size_not_dropped(executor: QueryExecutor) -> None:
     result = executor.execute(
         "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 15) "
-        "SELECT n, zeroblob(9999999) AS z FROM r"
+        "SELECT n, printf('%.*c', 9999999, 'z') AS z FROM r"
     )
     assert result.truncated is True
     assert result.row_count == 15
@@ -225,12 +227,12 @@ def test_rows_of_megabytes_are_cut_to_a_readable_size_not_dropped(executor: Quer
 @pytest.mark.postgres
 def test_postgres_arrays_and_json_count_against_the_budget_and_are_cut(pg_executor: QueryExecutor) -> None:
     result = pg_executor.execute(
-        "SELECT ARRAY[repeat('x', 50000)] AS a, jsonb_build_object('k', repeat('y', 50000)) AS j "
-        "FROM generate_series(1, 3)"
+        "WITH long AS (SELECT string_agg('x', '') AS x FROM generate_series(1, 50000)) "
+        "SELECT ARRAY[long.x] AS a, jsonb_build_object('k', long.x) AS j FROM long, generate_series(1, 3)"
     )
     assert result.truncated is True
     assert result.row_count == 3
     for array, document in result.rows:
         assert (len(array), len(document)) == (MAX_CELL_CHARS + 1, MAX_CELL_CHARS + 1)
         assert array.startswith('["xxx')
-        assert document.startswith('{"k": "yyy')
+        assert document.startswith('{"k": "xxx')

@@ -21,7 +21,7 @@ SCHEMA = {"tables": [{"name": "sales", "columns": [{"name": "sale_id", "type": "
 )
 def test_the_guard_refuses_sql_nested_too_deeply_instead_of_crashing(dialect: str, sql: str) -> None:
     with pytest.raises(UnsafeQueryError, match="nested too deeply"):
-        check_read_only(sql, dialect)
+        check_read_only(sql, dialect, None)
 
 
 def test_the_validator_refuses_nesting_too_deep_as_a_validation_error_the_llm_can_read() -> None:
