@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from talk2tables.logging import get_logger
+from talk2tables.parent_death import die_with_parent
 
 log = get_logger(__name__)
 
@@ -40,14 +41,18 @@ class Child:
         child once (uvicorn would take a second signal as "exit now, skip the graceful shutdown"), and a child
         that must be killed is killed with everything it started (an API's workers)."""
         env = {**os.environ, **self.env}
+        # SIGTERM when the supervisor dies, even by SIGKILL: no child outlives it holding its port.
         if self.log_path is None:
-            self.process = subprocess.Popen(list(self.argv), env=env, start_new_session=True)
+            self.process = subprocess.Popen(
+                list(self.argv), env=env, start_new_session=True, preexec_fn=die_with_parent
+            )
         else:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with self.log_path.open("ab") as out:  # the child keeps its own descriptor
                 self.process = subprocess.Popen(
-                    list(self.argv), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-                )
+                    list(self.argv), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                    preexec_fn=die_with_parent,
+                )  # fmt: skip
         log.info("child_started", child=self.name, pid=self.process.pid, log=str(self.log_path))
 
     def log_tail(self, lines: int = 15) -> str:

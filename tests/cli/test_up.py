@@ -33,7 +33,8 @@ def llm() -> Iterator[ScriptedLLMServer]:
 class Up:
     def __init__(self, workdir: Path, llm: ScriptedLLMServer) -> None:
         self.api_port = free_port()
-        self.registry = write_registry(workdir / "mcp_config.yaml", db_port=free_port(), metadata_port=free_port())
+        self.ports = [free_port(), free_port()]  # the Database MCP's and the Product Metadata MCP's
+        self.registry = write_registry(workdir / "mcp_config.yaml", db_port=self.ports[0], metadata_port=self.ports[1])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("T2T_", "OPENAI_", "DATABASE_URL"))}
         env.update(llm_env(llm))
         env["PYTHONPATH"] = str(REPO_ROOT / "src")
@@ -107,6 +108,37 @@ def test_closing_the_terminal_stops_everything(tmp_path: Path, llm: ScriptedLLMS
         _gone, alive = psutil.wait_procs(children, timeout=10)
         assert not alive
         assert "Stopped." in up.log()
+    finally:
+        up.stop()
+
+
+def _port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        # As a server binds (uvicorn does): connections in TIME_WAIT do not count, a listening socket does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def test_killing_up_outright_leaves_no_process_and_no_bound_port(tmp_path: Path, llm: ScriptedLLMServer) -> None:
+    up = Up(tmp_path, llm)
+    try:
+        up.wait_running()
+        # Everything up started, down to the Database MCP's query processes and their fork server.
+        descendants = psutil.Process(up.process.pid).children(recursive=True)
+        assert len(descendants) > 3
+        ports = [up.api_port, *up.ports]
+        assert not any(_port_is_free(port) for port in ports)
+        up.process.kill()  # SIGKILL: up cannot stop anything itself
+        up.process.wait(timeout=10)
+        _gone, alive = psutil.wait_procs(descendants, timeout=20)
+        assert not alive, [" ".join(p.cmdline()) for p in alive]
+        assert all(_port_is_free(port) for port in ports)
     finally:
         up.stop()
 

@@ -72,17 +72,23 @@ def test_the_app_checks_the_token_only_when_one_is_configured(sample_db: Path, e
 
 
 @pytest.mark.postgres
-async def test_a_schema_the_reader_may_not_read_is_a_resource_error_with_the_databases_words(
+async def test_a_partly_granted_role_gets_the_readable_tables_and_is_told_which_were_left_out(
     postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
-    postgres_server.create_database("no_grant")
-    postgres_server.execute("CREATE TABLE secrets (id integer PRIMARY KEY)", database="no_grant")
-    postgres_server.execute("GRANT USAGE ON SCHEMA public TO t2t_reader", database="no_grant")
-    engine = create_readonly_engine(postgres_server.url("no_grant", user="t2t_reader"))
+    postgres_server.create_database("partly_granted")
+    postgres_server.execute("CREATE TABLE secrets (id integer PRIMARY KEY)", database="partly_granted")
+    postgres_server.execute("CREATE TABLE public_notes (id integer PRIMARY KEY)", database="partly_granted")
+    postgres_server.execute("GRANT USAGE ON SCHEMA public TO t2t_reader", database="partly_granted")
+    postgres_server.execute("GRANT SELECT ON public_notes TO t2t_reader", database="partly_granted")
+    engine = create_readonly_engine(postgres_server.url("partly_granted", user="t2t_reader"))
     server = create_server(config(Path("unused.db"), tmp_path / "a.md"), engine=engine)
     try:
         async with Client(server) as client:
-            with pytest.raises(MCPError, match="Reading database://schema failed: permission denied for table secrets"):
-                await client.read_resource("database://schema")
+            result = await client.read_resource("database://schema")
     finally:
         engine.dispose()
+    schema = json.loads(result.contents[0].text)  # type: ignore[union-attr]
+    assert [t["name"] for t in schema["tables"]] == ["public_notes"]
+    assert schema["omitted_tables"] == [
+        {"name": "secrets", "reason": "the database role has no SELECT privilege on it"}
+    ]

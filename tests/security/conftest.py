@@ -16,7 +16,7 @@ import pytest
 from tests.faults.helpers import ask
 from tests.security.corpus import CASES, INJECTION_QUESTIONS
 from tests.security.fingerprint import postgres_fingerprint, sqlite_fingerprint
-from tests.support.postgres import PostgresServer
+from tests.support.postgres import READER, PostgresServer
 from tests.support.processes import ServerProcess, free_port
 from tests.support.scripted_llm import ScriptedLLM, ScriptedLLMServer, answer
 from tests.support.scripts import standard_rules
@@ -93,25 +93,39 @@ def _security_database(postgres_server: PostgresServer) -> str:
     return url
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module",
+    params=[
+        "sqlite",
+        pytest.param("postgres-superuser", marks=pytest.mark.postgres),
+        pytest.param("postgres-reader", marks=pytest.mark.postgres),
+    ],
+)
 def system(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     sample_data_dir: Path,
     llm: ScriptedLLMServer,
 ) -> Iterator[System]:
-    dialect: str = request.param
-    source = tmp_path_factory.mktemp(f"poisoned-{dialect}")
+    """The system on SQLite; on PostgreSQL as a superuser (a careless deployment, started with the override: the
+    guard and the read-only session must hold alone) and as the documented SELECT-only role."""
+    deployment: str = request.param
+    dialect = deployment.split("-")[0]
+    source = tmp_path_factory.mktemp(f"poisoned-{deployment}")
     shutil.copytree(sample_data_dir, source, dirs_exist_ok=True)
     poison(source)
     postgres: PostgresServer | None = None
     database_url = None
+    db_args: tuple[str, ...] = ()
     if dialect == "postgres":
         postgres = request.getfixturevalue("postgres_server")
-        # The owner's account, not the SELECT-only role: the guard and read-only transactions must hold alone.
-        database_url = _security_database(postgres)
-    workdir = tmp_path_factory.mktemp(f"security-{dialect}")
-    servers = McpServers(workdir, source, database_url=database_url).start()
+        owner_url = _security_database(postgres)
+        if deployment == "postgres-superuser":
+            database_url, db_args = owner_url, ("--allow-privileged-role",)
+        else:
+            database_url = postgres.url(SECURITY_DB, user=READER)
+    workdir = tmp_path_factory.mktemp(f"security-{deployment}")
+    servers = McpServers(workdir, source, database_url=database_url, db_args=db_args).start()
     port = free_port()
     env = {
         **llm_env(llm),

@@ -57,8 +57,7 @@ ALLOWED_EVERYWHERE = [
     "SELECT COUNT(*) FROM (SELECT DISTINCT customer_id FROM orders WHERE status = 'completed') AS c",
     "SELECT c.city, COUNT(o.order_id) FROM customers c LEFT JOIN orders o ON o.customer_id = c.customer_id "
     "GROUP BY c.city HAVING COUNT(o.order_id) > 2",
-    "SELECT COALESCE(NULLIF(region, ''), 'unknown'), ROUND(AVG(total_amount), 2), MIN(sale_date) FROM sales "
-    "GROUP BY 1",
+    "SELECT COALESCE(NULLIF(region, ''), 'unknown'), ROUND(AVG(total_amount), 2), MIN(sale_date) FROM sales GROUP BY 1",
     "SELECT * FROM sales s WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = s.customer_id)",
     "SELECT UPPER(product_name), LENGTH(product_name), SUBSTR(product_name, 1, 3) FROM products",
 ]
@@ -82,8 +81,7 @@ def test_lets_read_only_queries_through(sql: str, dialect: str) -> None:
         "SELECT printf('%.2f', total_amount), instr(region, 'a'), iif(quantity > 1, 'many', 'one') FROM sales",
         "SELECT group_concat(region, ', '), total(quantity) FROM sales",
         "SELECT key, value FROM json_each('{\"a\": 1}')",
-        "SELECT json_extract('{\"a\": {\"b\": 2}}', '$.a.b'), typeof(total_amount), CAST(quantity AS REAL) "
-        "FROM sales",
+        "SELECT json_extract('{\"a\": {\"b\": 2}}', '$.a.b'), typeof(total_amount), CAST(quantity AS REAL) FROM sales",
         "SELECT * FROM main.sales",
     ],
 )

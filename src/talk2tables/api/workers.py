@@ -8,7 +8,6 @@ adds up every worker's counters through Prometheus' multiprocess mode, whichever
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -22,6 +21,7 @@ from uvicorn.config import STARTUP_FAILURE  # "could not start": uvicorn's worke
 
 from talk2tables.config import Settings
 from talk2tables.logging import configure_logging, get_logger
+from talk2tables.parent_death import die_with_parent
 
 log = get_logger(__name__)
 
@@ -30,7 +30,6 @@ log = get_logger(__name__)
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 METRICS_DIR_PREFIX = "t2t-metrics-"  # then the pid of the `talk2tables api` that made it, then a random part
 WORKER_APP = "talk2tables.api.workers:worker_app"
-_PR_SET_PDEATHSIG = 1
 
 
 def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
@@ -99,12 +98,11 @@ def worker_app() -> FastAPI:
 
 
 def _terminate_with_parent() -> None:
-    """Linux's PR_SET_PDEATHSIG: SIGTERM this process when its parent (the worker supervisor) dies."""
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
-        log.warning("api_worker_parent_watch", outcome="error", errno=ctypes.get_errno())
+    """SIGTERM this process when its parent (the worker supervisor) dies."""
+    try:
+        die_with_parent(signal.SIGTERM)
+    except OSError as exc:
+        log.warning("api_worker_parent_watch", outcome="error", errno=exc.errno)
 
 
 def multiprocess_metrics_dir() -> str | None:

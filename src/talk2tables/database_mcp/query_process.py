@@ -8,10 +8,8 @@ instead of the server's death. The process dies with its parent and ignores Ctrl
 
 from __future__ import annotations
 
-import ctypes
 import resource
 import signal
-import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -19,9 +17,8 @@ from typing import Any
 from talk2tables.database_mcp.engine import create_readonly_engine
 from talk2tables.database_mcp.executor import CHECK_SECONDS, QueryExecutor
 from talk2tables.errors import ConfigurationError, DatabaseError, UnsafeQueryError
+from talk2tables.parent_death import die_with_parent
 from talk2tables.protocol import UNAVAILABLE_PREFIX
-
-_PR_SET_PDEATHSIG = 1
 
 # Replies: ("ok", rows), ("refused", message), ("error", message, reason); `reason` "memory" retires the process.
 Reply = tuple[Any, ...]
@@ -90,12 +87,3 @@ def _executor(settings: QuerySettings) -> QueryExecutor:
         statement_timeout_seconds=settings.statement_timeout_seconds,
         check_seconds=settings.check_seconds,
     )
-
-
-def die_with_parent(sig: int) -> None:
-    """Linux's PR_SET_PDEATHSIG: receive `sig` when the parent process dies (elsewhere: nothing)."""
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, sig) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")

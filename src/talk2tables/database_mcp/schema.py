@@ -28,11 +28,31 @@ def describe_database(engine: Engine, *, statement_timeout_seconds: float | None
     """The schema document: `{"dialect": ..., "tables": [...]}` (see docs/database-mcp.md)."""
     with engine.connect() as conn, statement_deadline(conn, statement_timeout_seconds):
         inspector = inspect(conn)
-        names = sorted(inspector.get_table_names())
+        unreadable = _unreadable_tables(conn)
+        names = sorted(name for name in inspector.get_table_names() if name not in unreadable)
         counts = _row_counts(conn, names)
         tables = [_describe_table(conn, inspector, name, counts[name]) for name in names]
         conn.rollback()
-    return {"dialect": sqlglot_dialect(engine), "tables": tables}
+    document: dict[str, Any] = {"dialect": sqlglot_dialect(engine), "tables": tables}
+    if unreadable:
+        document["omitted_tables"] = [
+            {"name": name, "reason": "the database role has no SELECT privilege on it"} for name in sorted(unreadable)
+        ]
+    return document
+
+
+_UNREADABLE = (
+    "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p') "
+    "AND NOT has_table_privilege(oid, 'SELECT')"
+)
+
+
+def _unreadable_tables(conn: Connection) -> set[str]:
+    """Tables of the served schema the role may not read (PostgreSQL): left out of the schema, and named, so a
+    partly granted deployment still answers about the rest."""
+    if conn.dialect.name != "postgresql":
+        return set()
+    return {str(row[0]) for row in conn.exec_driver_sql(_UNREADABLE)}
 
 
 def _describe_table(conn: Connection, inspector: Any, name: str, row_count: dict[str, Any]) -> dict[str, Any]:
