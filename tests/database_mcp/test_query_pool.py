@@ -68,7 +68,7 @@ async def test_a_query_building_more_than_its_memory_fails_with_out_of_memory_an
             "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 60) "
             "SELECT n, printf('%.*c', 9000000, 'x') || n AS big FROM r ORDER BY big DESC"
         )
-        with pytest.raises(DatabaseError, match="(?i)out of memory"):
+        with pytest.raises(DatabaseError, match=r"(?i)out of memory"):
             await queries.execute(sql)
         assert (await queries.execute("SELECT 1 AS one")).rows == [[1]]
         assert queries.pids != [first]
@@ -88,7 +88,7 @@ async def test_a_full_pool_answers_busy_at_once_and_a_waiting_query_gives_up_at_
         with pytest.raises(DatabaseError, match=r"^Busy: .*1 queries are running and 1 are waiting"):
             await queries.execute("SELECT 2")
         assert time.monotonic() - started < 0.5  # at once, not after a wait
-        with pytest.raises(DatabaseError, match="^Timed out"):
+        with pytest.raises(DatabaseError, match=r"^Timed out"):
             await running
         # The waiting query got the process once the endless one was stopped, within its own wait limit.
         assert (await waiting).rows == [[1]]
@@ -103,7 +103,7 @@ async def test_a_query_waits_at_most_the_statement_limit_for_a_process(sample_db
         running = asyncio.create_task(queries.execute(SINGLE_STEP))  # holds the process until it is killed
         await asyncio.sleep(0.2)
         started = time.monotonic()
-        with pytest.raises(DatabaseError, match="^Busy: .*no query process became free within 0.5 s"):
+        with pytest.raises(DatabaseError, match=r"^Busy: .*no query process became free within 0\.5 s"):
             await queries.execute("SELECT 1")
         assert time.monotonic() - started < 1.5
         with pytest.raises(DatabaseError):
@@ -140,7 +140,7 @@ async def test_on_postgres_a_slow_query_is_stopped_and_the_session_is_clean_for_
     queries = pool_for(postgres_sample.reader_url, timeout=0.5)
     queries.start()
     try:
-        with pytest.raises(DatabaseError, match="^Timed out"):
+        with pytest.raises(DatabaseError, match=r"^Timed out"):
             await queries.execute("SELECT COUNT(*) FROM sales a, sales b, sales c")
         rows = await queries.execute("SELECT COUNT(*) FROM products")
         assert rows.rows == [[18]]

@@ -91,7 +91,8 @@ def test_db_server_starts_as_a_superuser_with_the_flag_and_as_the_reader_without
         server = ServerProcess(["db-server", "--database-url", url, "--port", str(port), *extra], port)
         try:
             server.start(timeout=60)
-            assert server.process is not None and server.process.poll() is None
+            assert server.process is not None
+            assert server.process.poll() is None
         finally:
             server.stop()
 
