@@ -28,6 +28,15 @@ _CATALOG = {
     "extensions": "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension",
     "large_objects": "SELECT COUNT(*) FROM pg_largeobject_metadata",
     "auto_conf": "SELECT COUNT(*) FROM pg_file_settings WHERE sourcefile LIKE '%auto.conf'",
+    "role_settings": "SELECT string_agg(setdatabase::text || '/' || setrole::text || ':' || "
+    "array_to_string(setconfig, ';'), ',' ORDER BY 1) FROM pg_db_role_setting",
+    "roles": "SELECT string_agg(rolname || ':' || rolsuper::text || rolcanlogin::text, ',' ORDER BY rolname) "
+    "FROM pg_roles",
+    "server_settings": "SELECT md5(string_agg(name || '=' || setting, ',' ORDER BY name)) FROM pg_settings "
+    "WHERE source NOT IN ('client', 'session', 'default')",
+    "replication_slots": "SELECT COUNT(*) FROM pg_replication_slots",
+    "prepared_transactions": "SELECT COUNT(*) FROM pg_prepared_xacts",
+    "user_mappings": "SELECT COUNT(*) FROM pg_user_mapping",
 }
 
 

@@ -15,6 +15,7 @@ from tests.security.conftest import (
     ALIAS_INJECTION,
     DESCRIPTION_INJECTION,
     POISONED_QUESTION,
+    SECRET_MARK,
     System,
     injection_question,
     question_for,
@@ -53,6 +54,10 @@ async def test_no_input_sent_straight_to_execute_query_changes_the_database_or_c
         if case.refused and not (results[case.id].is_error and _text(results[case.id]).startswith("Refused:"))
     ]
     assert not not_refused, not_refused
+    leaked = [
+        case.id for case in cases if SECRET_MARK in _text(results[case.id]) + str(results[case.id].structured_content)
+    ]
+    assert not leaked, leaked
 
 
 def _ask_all(system: System, questions: list[str]) -> list[Reply]:
@@ -77,6 +82,8 @@ def test_no_input_the_llm_answers_through_the_api_changes_the_database_or_crashe
             if not refused_before_the_database or reply.body["result"]["rows"]:
                 wrong.append((case.id, reply.status, [a["stage"] for a in attempts]))
     assert not wrong, wrong
+    leaked = [case.id for case, reply in zip(cases, replies, strict=True) if SECRET_MARK in str(reply.body)]
+    assert not leaked, leaked
 
 
 def test_prompt_injection_in_the_question_cannot_make_the_system_write(unchanged: System) -> None:

@@ -108,17 +108,20 @@ async def test_recovers_from_sql_that_fails_validation(llm: ScriptedLLMServer, p
     assert "SELECT full_name FROM customers" in recovery
 
 
+NOT_JSON_SQL = "SELECT json_extract(product_name, '$.a') FROM products"
+
+
 async def test_recovers_from_a_database_error_with_the_databases_own_message(
     llm: ScriptedLLMServer, pipeline: Pipeline
 ) -> None:
-    # Valid against the schema, but SQLite has no such function: only the database can tell.
-    script(llm, answer("SELECT no_such_function(product_id) FROM products"), answer(PRODUCT_COUNT_SQL))
+    # Valid against the schema, but the names are not JSON: only the database can tell.
+    script(llm, answer(NOT_JSON_SQL), answer(PRODUCT_COUNT_SQL))
     result = await pipeline.answer(QUESTION)
     assert result.success, result.error
     first = result.metadata["attempts"][0]
     assert (first["stage"], first["error_type"]) == ("executing", "ToolExecutionError")
-    assert "no such function" in first["error"].lower()
-    assert "no such function" in llm.llm.requests[1]["messages"][-1]["content"].lower()
+    assert "malformed json" in first["error"].lower()
+    assert "malformed json" in llm.llm.requests[1]["messages"][-1]["content"].lower()
     assert result.metadata["recovered"] is True
 
 
@@ -140,7 +143,7 @@ async def test_three_failures_fail_the_request_as_a_whole_with_every_attempts_er
     script(
         llm,
         answer("SELECT nope FROM products"),
-        answer("SELECT no_such_function(1) FROM products"),
+        answer(NOT_JSON_SQL),
         answer("SELECT nothing FROM nowhere"),
     )
     progress = Recorder()

@@ -33,7 +33,11 @@ def describe_database(engine: Engine, *, statement_timeout_seconds: float | None
         counts = _row_counts(conn, names)
         tables = [_describe_table(conn, inspector, name, counts[name]) for name in names]
         conn.rollback()
-    document: dict[str, Any] = {"dialect": sqlglot_dialect(engine), "tables": tables}
+    document: dict[str, Any] = {
+        "dialect": sqlglot_dialect(engine),
+        "schema": inspector.default_schema_name,
+        "tables": tables,
+    }
     if unreadable:
         document["omitted_tables"] = [
             {"name": name, "reason": "the database role has no SELECT privilege on it"} for name in sorted(unreadable)

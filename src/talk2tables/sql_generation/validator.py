@@ -18,7 +18,8 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from talk2tables.errors import SQLValidationError, UnsafeQueryError
-from talk2tables.sql_guard import TOO_DEEP, check_read_only
+from talk2tables.sql_guard import TOO_DEEP, StaticCatalog, check_read_only
+from talk2tables.sql_guard.relations import DEFAULT_SCHEMAS, real_tables
 
 _UNRESOLVED = re.compile(r"Column '\"?(?P<column>[^'\"]+)\"?' could not be resolved(?: for table: '(?P<table>[^']+)')?")
 _UNKNOWN = re.compile(r"Unknown column: (?P<column>\S+)")
@@ -51,6 +52,8 @@ class SQLValidator:
         # PostgreSQL names are case-sensitive once quoted ("Orders" is not orders): keep them as the database
         # reports them. SQLite ignores case, so there the schema is folded like the query.
         self._schema = MappingSchema(tables, dialect=dialect, normalize=dialect != "postgres")
+        served_schema = str(schema.get("schema") or DEFAULT_SCHEMAS.get(dialect, "public"))
+        self._catalog = StaticCatalog(self.mapping, schema=served_schema, case_sensitive=dialect == "postgres")
 
     def validate(self, sql: str) -> exp.Expression:
         """Return the parsed statement, or raise SQLValidationError with a message the LLM can act on."""
@@ -77,12 +80,11 @@ class SQLValidator:
         return statement
 
     def _check_tables(self, statement: exp.Expression) -> None:
-        cte_names = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
-        for table in statement.find_all(exp.Table):
-            if not table.name:  # a table function, e.g. generate_series(...) or json_each(...)
-                continue
-            if not table.db and table.name.lower() in cte_names:
-                continue
+        try:  # the guard's own reading of which names are tables (CTEs only where in scope, one schema)
+            tables = real_tables(statement, self._catalog)
+        except UnsafeQueryError as exc:
+            raise SQLValidationError(exc.message, reason="unsafe", dialect=self.dialect) from exc
+        for table in tables:
             if self._schema.find(table, raise_on_missing=False) is None:
                 raise SQLValidationError(
                     f"Unknown table {table.name!r}: the database has no such table. "

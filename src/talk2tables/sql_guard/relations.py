@@ -18,13 +18,22 @@ from sqlglot import exp
 from talk2tables.errors import UnsafeQueryError
 
 MAX_LISTED_TABLES = 30
+# The schema a database's tables are served from when the schema resource does not say.
+DEFAULT_SCHEMAS = {"sqlite": "main", "postgres": "public"}
 
 
 class Catalog(Protocol):
     """The served tables, as the database knows them right now."""
 
-    schema: str  # the schema every approved table is qualified with ("public", "main")
-    case_sensitive: bool  # PostgreSQL: quoted names keep their case, unquoted ones fold to lower case
+    @property
+    def schema(self) -> str:
+        """The schema every approved table is qualified with ("public", "main")."""
+        ...
+
+    @property
+    def case_sensitive(self) -> bool:
+        """PostgreSQL: quoted names keep their case, unquoted ones fold to lower case."""
+        ...
 
     def lookup(self, tables: set[str]) -> Mapping[str, frozenset[str]]:
         """For each of `tables` (normalised names) that is a served, readable table: its columns (normalised)."""
@@ -64,15 +73,22 @@ def normalise(identifier: exp.Identifier | str, catalog: Catalog) -> str:
     return name if catalog.case_sensitive and identifier.quoted else name.lower()
 
 
+def real_tables(statement: exp.Expr, catalog: Catalog) -> list[exp.Table]:
+    """The table references of `statement` that name a relation of the database: not a CTE in scope, not a table
+    function. Refuses a reference to another database or schema."""
+    tables = [t for t in statement.find_all(exp.Table) if not isinstance(t.this, exp.Func)]
+    real = [t for t in tables if not _is_cte_reference(t)]
+    for table in real:
+        _check_qualifiers(table, catalog)
+    return real
+
+
 def check_relations(statement: exp.Expr, catalog: Catalog) -> None:
     """Refuse any relation that is not a served table or a CTE in scope; qualify every served table with its schema.
 
     Also refuses a qualified column whose qualifier is not a source of the query, and, on a served table, a column
     the table does not have."""
-    tables = [t for t in statement.find_all(exp.Table) if not isinstance(t.this, exp.Func)]
-    real = [t for t in tables if not _is_cte_reference(t)]
-    for table in real:
-        _check_qualifiers(table, catalog)
+    real = real_tables(statement, catalog)
     wanted = {normalise(t.this, catalog) for t in real}
     found = catalog.lookup(wanted) if wanted else {}
     missing = sorted(wanted - set(found))
