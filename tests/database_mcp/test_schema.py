@@ -138,7 +138,7 @@ def test_an_empty_database_has_no_tables(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     create_engine(f"sqlite:///{path}").connect().close()
     engine = create_readonly_engine(str(path))
-    assert describe_database(engine) == {"dialect": "sqlite", "tables": []}
+    assert describe_database(engine) == {"dialect": "sqlite", "schema": "main", "tables": []}
     engine.dispose()
 
 

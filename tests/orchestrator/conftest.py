@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from talk2tables.orchestrator import Registry, parse_registry
@@ -20,7 +21,13 @@ from tests.support.processes import REPO_ROOT, ServerProcess, free_port, wait_fo
 
 
 def db_server(
-    data: Path, logs: Path, *, port: int | None = None, statement_timeout: float = 60, token: str = ""
+    data: Path,
+    logs: Path,
+    *,
+    port: int | None = None,
+    statement_timeout: float = 60,
+    token: str = "",
+    extra: tuple[str, ...] = (),
 ) -> ServerProcess:
     port = port or free_port()
     return ServerProcess(
@@ -34,6 +41,7 @@ def db_server(
             str(port),
             "--statement-timeout",
             str(statement_timeout),
+            *extra,
         ],
         port,
         env={"T2T_MCP_TOKEN": token},
@@ -192,14 +200,20 @@ def tiny_server(tmp_path: Path) -> Iterator[TinyServer]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    """User + system CPU time of a process and everything it started (the Database MCP runs queries in
+    processes of its own)."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in (root, *root.children(recursive=True)):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def wait_until_busy(pid: int, *, cpu: float = 0.3, timeout: float = 20.0) -> None:
-    """Poll until the process has burned `cpu` more seconds of CPU: proof it is working on our request."""
+    """Poll until the process (with its children) has burned `cpu` more seconds of CPU: proof it is working on
+    our request."""
     start = cpu_seconds(pid)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from talk2tables.errors import (
+    DatabaseBusyError,
     DatabaseError,
     MCPConnectionError,
     MCPTimeoutError,
@@ -127,6 +128,27 @@ async def test_a_slow_query_hits_the_tool_deadline_and_the_next_query_works(data
                 except MCPTimeoutError:
                     assert time.monotonic() < deadline
             assert rows.rows == [[4]]
+    finally:
+        db.stop()
+
+
+async def test_a_busy_database_server_is_a_busy_error_not_a_query_to_rewrite(data_copy: Path, tmp_path: Path) -> None:
+    db = db_server(
+        data_copy, tmp_path, statement_timeout=3, extra=("--query-processes", "1", "--max-queued-queries", "0")
+    )
+    db.start()
+    try:
+        registry = registry_for(database_url=db.sse_url, metadata_url=dead_url(), tool=10)
+        async with Orchestrator(registry, enable_multi_mcp=False) as orchestrator:
+            slow = asyncio.create_task(orchestrator.execute_query(SLOW_QUERY))
+            await asyncio.sleep(0.5)
+            with pytest.raises(DatabaseBusyError) as caught:
+                await orchestrator.execute_query("SELECT 1 AS one")
+            assert caught.value.status_code == 503
+            assert "Busy:" in caught.value.message
+            with pytest.raises(ToolExecutionError, match="Timed out"):
+                await slow
+            assert (await orchestrator.execute_query("SELECT 1 AS one")).rows == [[1]]
     finally:
         db.stop()
 

@@ -134,8 +134,12 @@ async def test_an_aggregate_too_big_for_a_query_process_fails_and_the_server_ans
     result = await call(server, HUGE_AGGREGATE[server.dialect])
     assert result.is_error
     # Stopped by the time limit, the query process's memory, or (PostgreSQL) the role's temp_file_limit.
-    assert text(result).lower().startswith(
-        ("timed out", "out of memory", "string or blob too big", "temporary file size exceeds temp_file_limit")
+    assert (
+        text(result)
+        .lower()
+        .startswith(
+            ("timed out", "out of memory", "string or blob too big", "temporary file size exceeds temp_file_limit")
+        )
     )
     assert not (await call(server, "SELECT COUNT(*) AS n FROM products")).is_error
 

@@ -31,3 +31,18 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Stop the clock of `time_limit` inside the block (a database call: its waits are the database's, reported
+    in its own words, not a slow check)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    remaining, _interval = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if remaining:
+            signal.setitimer(signal.ITIMER_REAL, remaining)

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
+from talk2tables.database_mcp.alarm import paused
+
 _SQLITE_TABLES = text(
     "SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
     "WHERE m.type = 'table' AND lower(m.name) IN :names"
@@ -35,16 +37,20 @@ class DatabaseCatalog:
         self._conn = conn
         self._postgres = conn.dialect.name == "postgresql"
         self.case_sensitive = self._postgres
-        self.schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar()) if self._postgres else "main"
+        self.schema = "main"
+        if self._postgres:
+            with paused():
+                self.schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
 
     def lookup(self, tables: set[str]) -> Mapping[str, frozenset[str]]:
-        if self._postgres:
-            rows = self._conn.execute(_POSTGRES_TABLES, {"names": sorted(tables)})
-            return _group(rows, fold=False)
-        return _group(self._conn.execute(_SQLITE_TABLES, {"names": sorted(tables)}), fold=True)
+        with paused():
+            if self._postgres:
+                return _group(self._conn.execute(_POSTGRES_TABLES, {"names": sorted(tables)}), fold=False)
+            return _group(self._conn.execute(_SQLITE_TABLES, {"names": sorted(tables)}), fold=True)
 
     def table_names(self) -> list[str]:
-        return [str(row[0]) for row in self._conn.execute(_POSTGRES_ALL if self._postgres else _SQLITE_ALL)]
+        with paused():
+            return [str(row[0]) for row in self._conn.execute(_POSTGRES_ALL if self._postgres else _SQLITE_ALL)]
 
 
 def _group(rows: Any, *, fold: bool) -> dict[str, frozenset[str]]:
