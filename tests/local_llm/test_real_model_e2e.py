@@ -1,8 +1,9 @@
-"""Three sample questions through the whole system with the real bundled model (llama.cpp, CPU).
+"""One smoke question through the whole system with the real bundled model (llama.cpp, CPU): `make test-local`.
 
-Runs in `make test` when the model is installed (`make run` installs it); skipped loudly otherwise.
-A 1.5B model is modest: the test asserts the system works with a real LLM end to end (valid read-only
-SQL, executed, rows back) and that simple counts are right — not that every answer is perfect.
+`make test` leaves it out: a 1.5B model's speed on a loaded CPU is not a pass/fail fact, and the suite's own
+servers load both cores. Run it alone, on an idle machine. It asserts the system works with a real LLM end to
+end (valid read-only SQL, executed, the right count back), within a generous deadline; speed and accuracy are
+measured by the benchmarks (docs/benchmarks.md), not here.
 """
 
 from __future__ import annotations
@@ -46,18 +47,8 @@ def oracle(database: Path, sql: str) -> object:
         connection.close()
 
 
-@pytest.mark.parametrize(
-    ("question", "gold"),
-    [
-        ("How many customers are there?", "SELECT COUNT(*) FROM customers"),
-        ("How many products are in the Electronics category?",
-         "SELECT COUNT(*) FROM products WHERE category = 'Electronics'"),
-        ("What is the total sales amount of abracadabra?", None),
-    ],
-)  # fmt: skip
-def test_the_real_model_answers_sample_questions(
-    api: tuple[InProcessApi, McpServers], question: str, gold: str | None
-) -> None:
+def test_the_real_model_answers_a_smoke_question_end_to_end(api: tuple[InProcessApi, McpServers]) -> None:
+    question, gold = "How many customers are there?", "SELECT COUNT(*) FROM customers"
     app, servers = api
     response = httpx.post(f"{app.url}/api/query", json={"query": question}, timeout=900)
     body = response.json()
@@ -65,6 +56,5 @@ def test_the_real_model_answers_sample_questions(
     assert body["success"] is True
     assert body["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
     assert body["result"]["rows"], "an answer with rows"
-    if gold is not None:
-        assert body["result"]["rows"][0][0] == oracle(servers.database_path, gold)
+    assert body["result"]["rows"][0][0] == oracle(servers.database_path, gold)
     print(f"\n{question!r}: {body['metadata']['timings_ms']} attempts={body['metadata']['attempts_count']}")

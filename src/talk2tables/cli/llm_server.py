@@ -70,11 +70,15 @@ def llm_server(
     port: int | None = typer.Option(None, help="Port. Default: T2T_LOCAL_LLM_PORT or 8003."),
     threads: int | None = typer.Option(None, help="Generation threads. Default: T2T_LLM_THREADS or cores-1."),
     context: int | None = typer.Option(None, help="Context size in tokens. Default: T2T_LOCAL_LLM_CONTEXT or 8192."),
+    install_only: bool = typer.Option(
+        False, "--install-only", help="Install llama.cpp and the default model if missing, then exit without serving."
+    ),
 ) -> None:
     """Serve the local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, or T2T_LOCAL_MODEL_PATH) over an
     OpenAI-compatible API. Point the product at it with T2T_LLM_MODEL=openai:<alias> and OPENAI_BASE_URL."""
     settings = read_settings()
     try:
+        install = install or install_only
         if not llama.llama_installed():
             if not install:
                 raise ConfigurationError(
@@ -87,6 +91,9 @@ def llm_server(
     except ConfigurationError as exc:
         console.print(f"[red]error:[/] {exc.message}")
         raise typer.Exit(1) from exc
+    if install_only:
+        console.print(f"llama.cpp and {model.name} are installed.")
+        return
     n_threads = threads or settings.llm_threads or llama.default_threads()
     argv = llama.server_argv(
         model,
