@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,10 @@ import pytest
 from tests.support.postgres import postgres_sample, postgres_server  # noqa: F401
 
 LOCAL_MODEL_OPTION = "--local-model"
+
+# The sample data ends yesterday; the whole session (and every server it starts) agrees on which
+# yesterday, even when the run crosses midnight.
+os.environ.setdefault("T2T_SAMPLE_LAST_DAY", (date.today() - timedelta(days=1)).isoformat())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.ui import ask, screenshot, settled
 from tests.support.scripted_llm import ScriptedLLMServer
-from tests.support.scripts import ABRACADABRA_SQL, MONTHLY_SALES_SQL, SALES_BY_CATEGORY_SQL, standard_rules
+from tests.support.scripts import ABRACADABRA_SQL, FULL_YEAR, MONTHLY_SALES_SQL, SALES_BY_CATEGORY_SQL, standard_rules
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -63,6 +63,11 @@ def test_a_typed_question_shows_progress_then_the_number_sql_explanation_and_ent
     expect(progress).to_have_attribute("data-stage", "generating")
     expect(progress.get_by_role("listitem").filter(has_text="Writing SQL")).to_have_attribute("aria-current", "step")
     expect(page.get_by_role("button", name="Answering…")).to_be_disabled()
+    # The elapsed time ticks while the model writes, with no new event from the server.
+    timer = progress.get_by_role("timer")
+    expect(timer).to_have_text(re.compile(r"^\d+(\.\d)? m?s$"))
+    expect(timer).not_to_have_text(timer.inner_text())
+    expect(progress).to_have_attribute("data-stage", "generating")
 
     settled(turn, "answered")
     expect(progress).to_have_count(0)
@@ -150,7 +155,7 @@ def test_sales_by_category_is_a_bar_chart_beside_a_sortable_table_with_a_csv_dow
 def test_monthly_sales_is_a_line_chart_over_the_months(page: Page, sample_db: Path) -> None:
     rows = query(sample_db, MONTHLY_SALES_SQL)
     page.goto("/")
-    turn = settled(ask(page, "monthly sales in 2025"), "answered")
+    turn = settled(ask(page, "monthly sales last year"), "answered")
 
     chart = turn.get_by_test_id("result-chart")
     expect(chart).to_be_visible()
@@ -160,6 +165,6 @@ def test_monthly_sales_is_a_line_chart_over_the_months(page: Page, sample_db: Pa
     table = turn.get_by_test_id("result-table")
     expect(table.get_by_role("row")).to_have_count(len(rows) + 1)
     # Months read as dates, not as codes: 2025-01 is "Jan 2025".
-    expect(table.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(["Jan 2025", money(rows[0][1])])
-    expect(table.get_by_role("row").nth(12).get_by_role("cell").first).to_have_text("Dec 2025")
+    expect(table.get_by_role("row").nth(1).get_by_role("cell")).to_have_text([f"Jan {FULL_YEAR}", money(rows[0][1])])
+    expect(table.get_by_role("row").nth(12).get_by_role("cell").first).to_have_text(f"Dec {FULL_YEAR}")
     screenshot(page, "chart-monthly-sales")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from talk2tables.sample_data.description import DESCRIPTION, write_database_description
+from talk2tables.sample_data.description import describe, write_database_description
 from tests.database_mcp.helpers import (
     REFUSED_EVERYWHERE,
     REFUSED_SQLITE,
@@ -90,7 +90,7 @@ async def test_metadata_resource_is_read_from_the_file_again_on_every_read(serve
             second = await read_json(session, "database://metadata")
         finally:
             write_database_description(served.description)
-    assert first == {"description": DESCRIPTION, "source": str(served.description)}
+    assert first == {"description": describe(), "source": str(served.description)}
     assert second["description"] == "# Edited\n\nRevenue is in euros now.\n"
 
 
@@ -100,7 +100,7 @@ async def test_runs_a_query_and_returns_structured_rows(served: Served) -> None:
     assert result.is_error is False
     assert result.structured_content == {
         "columns": ["n", "first_day"],
-        "rows": [[len(sample_rows().sales), "2024-01-01"]],
+        "rows": [[len(sample_rows().sales), sample_rows().period.first_day.isoformat()]],
         "row_count": 1,
         "truncated": False,
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from talk2tables.sample_data.description import DESCRIPTION
+from talk2tables.sample_data.description import describe
 from talk2tables.sample_data.generator import generate
 from tests.support.postgres import PostgresServer
 from tests.support.processes import run_talk2tables
@@ -29,7 +29,7 @@ def test_writes_the_database_the_metadata_and_the_description(tmp_path: Path) ->
     engine.dispose()
     metadata = json.loads((out / "product_metadata.json").read_text())
     assert metadata["product_aliases"]["abracadabra"]["canonical_name"] == "Magic Wand Pro"
-    assert (out / "database_description.md").read_text(encoding="utf-8") == DESCRIPTION
+    assert (out / "database_description.md").read_text(encoding="utf-8") == describe()
 
 
 @pytest.mark.postgres

@@ -86,7 +86,7 @@ def test_loads_yaml_and_json_question_sets(tmp_path: Path) -> None:
     json_file.write_text(json.dumps({"questions": [{"question": "Q?", "gold_sql": "SELECT 1", "id": "q1"}]}))
     assert load_cases(json_file) == [EvalCase("q1", "Q?", "SELECT 1")]
     cases = load_cases(SAMPLE_SET)
-    assert 10 <= len(cases) <= 15
+    assert len(cases) >= 10
     assert len({c.id for c in cases}) == len(cases)
 
 

@@ -15,13 +15,14 @@ from talk2tables.sql_generation.providers import LLMConfig
 from tests.support.postgres import PostgresServer
 from tests.support.processes import ServerProcess, free_port
 from tests.support.scripted_llm import ScriptedLLMServer, answer
+from tests.support.scripts import FULL_YEAR
 from tests.support.system import write_registry
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 
 MONTHLY_PG = (
     "SELECT to_char(date_trunc('month', s.sale_date), 'YYYY-MM') AS month, SUM(s.total_amount) AS revenue "
-    "FROM sales AS s WHERE EXTRACT(YEAR FROM s.sale_date) = 2025 GROUP BY 1 ORDER BY 1"
+    f"FROM sales AS s WHERE EXTRACT(YEAR FROM s.sale_date) = {FULL_YEAR} GROUP BY 1 ORDER BY 1"
 )
 
 
@@ -60,10 +61,10 @@ async def test_answers_with_postgresql_sql_and_names_the_dialect_to_the_llm(
     llm: ScriptedLLMServer, pg_pipeline: Pipeline
 ) -> None:
     llm.llm.set_script([{"match": "monthly", "responses": [answer(MONTHLY_PG)]}])
-    result = await pg_pipeline.answer("monthly revenue in 2025")
+    result = await pg_pipeline.answer("monthly revenue last year")
     assert result.success, result.error
     assert result.metadata["dialect"] == "postgres"
-    assert [row[0] for row in result.result.rows] == [f"2025-{m:02d}" for m in range(1, 13)]
+    assert [row[0] for row in result.result.rows] == [f"{FULL_YEAR}-{m:02d}" for m in range(1, 13)]
     assert "exactly one read-only PostgreSQL query" in llm.llm.requests[0]["messages"][0]["content"]
 
 
@@ -72,7 +73,7 @@ async def test_recovers_from_sqlite_only_sql_refused_before_it_reaches_postgresq
 ) -> None:
     sqlite_sql = "SELECT strftime('%Y-%m', sale_date) AS month, SUM(total_amount) FROM sales GROUP BY 1"
     llm.llm.set_script([{"match": "monthly", "responses": [answer(sqlite_sql), answer(MONTHLY_PG)]}])
-    result = await pg_pipeline.answer("monthly revenue in 2025")
+    result = await pg_pipeline.answer("monthly revenue last year")
     assert result.success, result.error
     first = result.metadata["attempts"][0]
     assert first["stage"] == "validating"  # strftime() is not on PostgreSQL's list of functions

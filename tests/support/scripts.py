@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from talk2tables.sample_data.generator import sample_period
 from tests.support.scripted_llm import answer, entity
+
+# The sample data's first year: the one full calendar year it holds (it runs from January 1 of last year).
+FULL_YEAR = sample_period().first_day.year
 
 ABRACADABRA_SQL = (
     "SELECT SUM(s.total_amount) AS total_sales FROM sales AS s "
@@ -19,7 +23,8 @@ SALES_BY_CATEGORY_SQL = (
 )
 MONTHLY_SALES_SQL = (
     "SELECT strftime('%Y-%m', s.sale_date) AS month, ROUND(SUM(s.total_amount), 2) AS revenue "
-    "FROM sales AS s WHERE s.sale_date >= '2025-01-01' AND s.sale_date < '2026-01-01' GROUP BY month ORDER BY month"
+    f"FROM sales AS s WHERE s.sale_date >= '{FULL_YEAR}-01-01' AND s.sale_date < '{FULL_YEAR + 1}-01-01' "
+    "GROUP BY month ORDER BY month"
 )
 TOP_CUSTOMERS_SQL = (
     "SELECT c.first_name || ' ' || c.last_name AS customer, ROUND(SUM(s.total_amount), 2) AS revenue "
@@ -39,7 +44,7 @@ def standard_rules() -> list[dict[str, Any]]:
                                                       explanation="Adds up the sales of Magic Wand Pro.")]},
         {"match": "sales by category", "responses": [answer(SALES_BY_CATEGORY_SQL,
                                                             explanation="Revenue per product category.")]},
-        {"match": "monthly sales", "responses": [answer(MONTHLY_SALES_SQL, explanation="Revenue per month of 2025.")]},
+        {"match": "monthly sales", "responses": [answer(MONTHLY_SALES_SQL, explanation=f"By month, {FULL_YEAR}.")]},
         {"match": "top 5 customers", "responses": [answer(TOP_CUSTOMERS_SQL, explanation="The five best customers.")]},
         {"match": "every sale", "responses": [answer(ALL_SALES_SQL, explanation="All sales rows.")]},
         {"match": "needs recovery", "responses": [

@@ -1,5 +1,6 @@
-// Live progress of a question being answered: which stage, which attempt, how long so far.
+// Live progress of a question being answered: which stage, which attempt, how long so far (ticking).
 import type { ProgressEvent, ProgressStage } from "../api/types";
+import { useElapsed } from "../hooks/useElapsed";
 import { formatDuration } from "../lib/format";
 
 const STEPS: { stage: ProgressStage; label: string }[] = [
@@ -11,23 +12,28 @@ const STEPS: { stage: ProgressStage; label: string }[] = [
 
 interface ProgressViewProps {
   events: ProgressEvent[];
+  /** When the question was asked (ISO time): the elapsed time counts from here, every fraction of a second. */
+  askedAt: string;
   onCancel?: () => void;
 }
 
-export function ProgressView({ events, onCancel }: ProgressViewProps) {
+export function ProgressView({ events, askedAt, onCancel }: ProgressViewProps) {
   const latest = events.at(-1);
   // A retry goes back to writing SQL; the step list shows where the current attempt is.
   const stage = latest?.stage === "retrying" ? "generating" : latest?.stage;
   const currentIndex = STEPS.findIndex((step) => step.stage === stage);
   const attempt = latest?.attempt && latest.max_attempts && latest.attempt > 1 ? `Attempt ${latest.attempt} of ${latest.max_attempts}` : null;
-  const elapsed = formatDuration(latest?.elapsed_ms);
+  const elapsed = formatDuration(useElapsed(askedAt));
   return (
     <div className="progress" data-testid="progress" data-stage={latest?.stage ?? "waiting"}>
       <div role="status" aria-live="polite" className="progress-message">
         <span className="spinner" aria-hidden="true" />
         <span>{latest?.message ?? "Sending the question…"}</span>
         {attempt && <span className="badge badge-warn">{attempt}</span>}
-        {elapsed && <span className="muted small">{elapsed}</span>}
+        {/* A timer ticks without asking screen readers to announce every tick. */}
+        <span role="timer" aria-live="off" aria-label="Elapsed time" className="muted small" data-testid="progress-elapsed">
+          {elapsed}
+        </span>
       </div>
       <ol className="steps" aria-label="Progress">
         {STEPS.map((step, index) => {

@@ -24,7 +24,7 @@ export function TurnView({ turn, onCancel, onRetry, canRetry }: TurnViewProps) {
         )}
       </div>
       <div className="reply">
-        {turn.state === "pending" && <ProgressView events={turn.progress} onCancel={onCancel} />}
+        {turn.state === "pending" && <ProgressView events={turn.progress} askedAt={turn.askedAt} onCancel={onCancel} />}
         {turn.state === "answered" && turn.result && (
           <AnswerView result={turn.result} question={turn.question} storedRowsFrom={turn.storedRowsFrom} />
         )}

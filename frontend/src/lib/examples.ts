@@ -3,7 +3,7 @@
 export const EXAMPLE_QUESTIONS = [
   "What are the total sales of abracadabra this year?",
   "Who are the top 5 customers by revenue?",
-  "Show monthly sales in 2025",
+  "Show monthly sales last year",
   "What are the sales by category?",
   "What is the average order value by country?",
 ] as const;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,7 +51,7 @@ def ensure_sample_data(settings: Settings) -> list[Path]:
     from talk2tables.sample_data.description import write_database_description
     from talk2tables.sample_data.metadata import write_sample_metadata
 
-    wanted = []
+    wanted: list[tuple[Path, Callable[[Path], Path]]] = []
     if settings.database_url == str(DEFAULT_DATABASE_PATH):
         wanted += [(DEFAULT_DATABASE_PATH, write_sample_database),
                    (DEFAULT_BUSINESS_DESCRIPTION_PATH, write_database_description)]  # fmt: skip

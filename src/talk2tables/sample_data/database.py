@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from talk2tables.database_mcp.engine import normalize_database_url
 from talk2tables.errors import ConfigurationError, DatabaseError
 from talk2tables.logging import Timer, get_logger, redact_text
-from talk2tables.sample_data.generator import SEED, SampleData, generate
+from talk2tables.sample_data.generator import SEED, Period, SampleData, generate
 from talk2tables.sample_data.tables import TABLES, metadata
 
 log = get_logger(__name__)
@@ -25,7 +25,7 @@ log = get_logger(__name__)
 _BATCH = 1000
 
 
-def write_sample_database(path: Path | str, *, seed: int = SEED) -> Path:
+def write_sample_database(path: Path | str, *, seed: int = SEED, period: Period | None = None) -> Path:
     """Create (or replace) the sample SQLite database at `path`; returns the path.
 
     The file is built beside the target and renamed into place, so a reader never sees half a
@@ -36,21 +36,23 @@ def write_sample_database(path: Path | str, *, seed: int = SEED) -> Path:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        _load(f"sqlite:///{partial.resolve()}", generate(seed), replace=False)
+        _load(f"sqlite:///{partial.resolve()}", generate(seed, period=period), replace=False)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
     return target
 
 
-def load_into(database_url: str, *, replace: bool = False, seed: int = SEED) -> dict[str, int]:
+def load_into(
+    database_url: str, *, replace: bool = False, seed: int = SEED, period: Period | None = None
+) -> dict[str, int]:
     """Load the sample store into the database at `database_url` in one transaction.
 
     Refuses when any sample table already exists unless `replace` is true (then they are
     dropped and recreated inside the same transaction). Returns the row count per table.
     """
     url = normalize_database_url(database_url)
-    return _load(url, generate(seed), replace=replace)
+    return _load(url, generate(seed, period=period), replace=replace)
 
 
 def _load(url: str, data: SampleData, *, replace: bool) -> dict[str, int]:

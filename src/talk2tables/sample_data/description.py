@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from talk2tables.sample_data.generator import FIRST_DAY, LAST_DAY
+from talk2tables.sample_data.generator import Period, sample_period
 
-DESCRIPTION = f"""\
+_DESCRIPTION = """\
 # Sample store: business description
 
 An online shop selling magic props, electronics, sports gear, kitchenware, books and toys to
 customers in North America, Europe, Asia Pacific and Latin America. All amounts are in US
-dollars. The data covers every day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.
+dollars. The data covers every day from {first_day} to {last_day} (yesterday, the day before the data
+was made).
 
 ## Tables
 
@@ -47,9 +48,15 @@ dollars. The data covers every day from {FIRST_DAY.isoformat()} to {LAST_DAY.iso
 """
 
 
-def write_database_description(path: Path | str) -> Path:
+def describe(period: Period | None = None) -> str:
+    """The description of the sample store made for `period` (by default: up to yesterday)."""
+    period = period or sample_period()
+    return _DESCRIPTION.format(first_day=period.first_day.isoformat(), last_day=period.last_day.isoformat())
+
+
+def write_database_description(path: Path | str, period: Period | None = None) -> Path:
     """Write the sample store's description to `path` (creating its folder); returns the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(DESCRIPTION, encoding="utf-8")
+    target.write_text(describe(period), encoding="utf-8")
     return target

@@ -1,13 +1,16 @@
-"""Deterministic rows for the sample store: the same seed always gives the same customers and sales.
+"""Deterministic rows for the sample store: the same seed and last day always give the same rows.
 
-Two full calendar years of orders (FIRST_DAY..LAST_DAY) with growth, seasonality (a busy
-November and December), weekend peaks, promotions, cancellations and returns, so aggregates,
-date filters, joins and top-N questions all have something to find.
+The data is dated relative to the day it is made: orders run from January 1 of last year to
+yesterday (`Period`), so "this year", "last month" and "last year" always have rows. They come
+with growth, seasonality (a busy November and December), weekend peaks, promotions,
+cancellations and returns, so aggregates, date filters, joins and top-N questions all have
+something to find. `T2T_SAMPLE_LAST_DAY` (YYYY-MM-DD) pins the last day for reproducible data.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 import unicodedata
 from bisect import bisect_right
@@ -15,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from talk2tables.errors import ConfigurationError
 from talk2tables.sample_data.catalog import CATALOG
 
 SEED = 20240101
-FIRST_DAY = date(2024, 1, 1)
-LAST_DAY = date(2025, 12, 31)
 CUSTOMER_COUNT = 600
+LAST_DAY_ENV = "T2T_SAMPLE_LAST_DAY"
 
 Row = dict[str, Any]
 
@@ -59,16 +62,49 @@ PAYMENT_METHODS = (("credit_card", 60), ("paypal", 25), ("gift_card", 8), ("bank
 
 # Relative popularity per product (the magic shop's flagship sells best); unlisted products weigh 1.0.
 POPULARITY: dict[int, float] = {123: 3.0, 131: 2.5, 140: 2.0, 160: 2.0, 170: 1.8, 151: 1.5, 130: 0.6, 150: 0.7}
-# Products launched during the period; everything else was on sale from the first day.
-LAUNCHES: dict[int, date] = {130: date(2024, 6, 1), 171: date(2024, 9, 15), 162: date(2025, 3, 1)}
+# Products launched during the period, at this fraction of it; everything else was on sale from the first day.
+LAUNCHES: dict[int, float] = {130: 0.2, 171: 0.35, 162: 0.6}
 COST_RATIO = {"Electronics": 0.72, "Books": 0.45, "Toys": 0.5, "Sports": 0.55, "Home & Kitchen": 0.6}
 MONTH_FACTOR = (0.8, 0.85, 0.95, 1.0, 1.0, 0.9, 0.9, 0.95, 1.0, 1.05, 1.4, 1.8)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days the sample store has orders for: January 1 of the year before `last_day`, to `last_day`."""
+
+    last_day: date
+
+    @property
+    def first_day(self) -> date:
+        return date(self.last_day.year - 1, 1, 1)
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    def launch_day(self, product_id: int) -> date:
+        """The day a product went on sale: a fraction into the period, or before it began."""
+        if product_id in LAUNCHES:
+            return self.first_day + timedelta(days=int(self.days * LAUNCHES[product_id]))
+        return self.first_day - timedelta(days=214)
+
+
+def sample_period(last_day: date | None = None) -> Period:
+    """The period ending on `last_day`, else on `T2T_SAMPLE_LAST_DAY`, else yesterday."""
+    if last_day is None:
+        pinned = os.environ.get(LAST_DAY_ENV, "").strip()
+        try:
+            last_day = date.fromisoformat(pinned) if pinned else date.today() - timedelta(days=1)
+        except ValueError:
+            raise ConfigurationError(f"{LAST_DAY_ENV}={pinned!r} is not a date: use YYYY-MM-DD.") from None
+    return Period(last_day)
 
 
 @dataclass
 class SampleData:
     """Every row of the sample store, table by table (keys are column names)."""
 
+    period: Period
     customers: list[Row] = field(default_factory=list)
     products: list[Row] = field(default_factory=list)
     orders: list[Row] = field(default_factory=list)
@@ -85,15 +121,16 @@ class SampleData:
         }
 
 
-def generate(seed: int = SEED) -> SampleData:
-    """Build the whole sample store from one seed."""
+def generate(seed: int = SEED, *, period: Period | None = None) -> SampleData:
+    """Build the whole sample store from one seed, for `period` (by default: up to yesterday)."""
+    period = period or sample_period()
     rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not security
-    data = SampleData(products=_products(), customers=_customers(rng))
+    data = SampleData(period=period, products=_products(period), customers=_customers(rng, period))
     _orders(rng, data)
     return data
 
 
-def _products() -> list[Row]:
+def _products(period: Period) -> list[Row]:
     return [
         {
             "product_id": p.product_id,
@@ -101,22 +138,23 @@ def _products() -> list[Row]:
             "category": p.category,
             "price": p.price,
             "unit_cost": round(p.price * COST_RATIO.get(p.category, 0.5), 2),
-            "launch_date": LAUNCHES.get(p.product_id, date(2023, 6, 1)),
+            "launch_date": period.launch_day(p.product_id),
         }
         for p in CATALOG
     ]
 
 
-def _customers(rng: random.Random) -> list[Row]:
+def _customers(rng: random.Random, period: Period) -> list[Row]:
     places = [(region, country, cities) for region, country, cities, _ in GEOGRAPHY]
     weights = [w for *_, w in GEOGRAPHY]
-    signup_span = (LAST_DAY - timedelta(days=45) - date(2023, 1, 1)).days
+    first_signup = date(period.first_day.year - 1, 1, 1)
+    signup_span = (period.last_day - timedelta(days=45) - first_signup).days
     rows: list[Row] = []
     for customer_id in range(1, CUSTOMER_COUNT + 1):
         region, country, cities = rng.choices(places, weights)[0]
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         # Earlier sign-ups are more common: the shop had a base of customers before the period.
-        signup = date(2023, 1, 1) + timedelta(days=int(signup_span * rng.random() ** 1.6))
+        signup = first_signup + timedelta(days=int(signup_span * rng.random() ** 1.6))
         rows.append(
             {
                 "customer_id": customer_id,
@@ -136,11 +174,11 @@ def _customers(rng: random.Random) -> list[Row]:
 def _orders(rng: random.Random, data: SampleData) -> None:
     by_signup = sorted(data.customers, key=lambda c: c["signup_date"])
     signup_days = [c["signup_date"] for c in by_signup]
-    products = data.products
-    day, total_days = FIRST_DAY, (LAST_DAY - FIRST_DAY).days + 1
-    while day <= LAST_DAY:
+    products, period = data.products, data.period
+    day = period.first_day
+    while day <= period.last_day:
         eligible = bisect_right(signup_days, day)
-        growth = 1.0 + 0.35 * (day - FIRST_DAY).days / total_days
+        growth = 1.0 + 0.35 * (day - period.first_day).days / 730
         weekend = 1.2 if day.weekday() >= 5 else 1.0
         expected = 5.2 * growth * weekend * MONTH_FACTOR[day.month - 1]
         for _ in range(_poisson(rng, expected)):
@@ -157,7 +195,7 @@ def _one_order(rng: random.Random, data: SampleData, customer: Row, day: date, p
     for _ in range(rng.choices((1, 2, 3, 4), (55, 28, 12, 5))[0]):
         product = rng.choices(on_sale, weights)[0]
         picked[product["product_id"]] = product
-    status = _status(rng, day)
+    status = _status(rng, day, data.period.last_day)
     discount = _discount(rng, day)
     total = 0.0
     for product in picked.values():
@@ -203,14 +241,14 @@ def _one_order(rng: random.Random, data: SampleData, customer: Row, day: date, p
     )
 
 
-def _status(rng: random.Random, day: date) -> str:
+def _status(rng: random.Random, day: date, last_day: date) -> str:
     roll = rng.random()
     if roll < 0.05:
         return "cancelled"
     if roll < 0.085:
         return "returned"
     # Orders from the last ten days are still on their way.
-    return "shipped" if (LAST_DAY - day).days < 10 else "completed"
+    return "shipped" if (last_day - day).days < 10 else "completed"
 
 
 def _discount(rng: random.Random, day: date) -> float:
