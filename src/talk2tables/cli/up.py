@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import typer
 from rich.console import Console
 
-from talk2tables.cli.llm_server import ensure_default_model
+from talk2tables.cli.local_install import ensure_default_model, ensure_llama
 from talk2tables.cli.main import app
 from talk2tables.cli.settings import read_settings
 from talk2tables.config import (
@@ -22,7 +22,6 @@ from talk2tables.config import (
     environment,
 )
 from talk2tables.errors import Talk2TablesError
-from talk2tables.local_llm import server as llama
 from talk2tables.local_llm.model import DEFAULT_MODEL
 from talk2tables.logging import configure_logging
 from talk2tables.supervisor import (
@@ -140,9 +139,7 @@ def prepare_local_llm(settings: Settings) -> None:
         f"{DEFAULT_MODEL.alias if settings.local_model_path is None else settings.local_model_path}.\n"
         "A hosted model gives better answers: set T2T_LLM_MODEL (e.g. openai:gpt-4o-mini) and its key in .env."
     )
-    if not llama.llama_installed():
-        console.print("Installing llama-cpp-python (compiles llama.cpp from source: about 3-5 minutes, once) …")
-        llama.install_llama()
+    ensure_llama()
     if settings.local_model_path is None:
         ensure_default_model()
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from talk2tables.errors import ConfigurationError
@@ -22,18 +25,49 @@ def llama_installed() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None and importlib.util.find_spec("uvicorn") is not None
 
 
-def install_llama() -> None:
-    """Install the `local` extra (compiles llama.cpp from source: a few minutes, no other downloads)."""
+# A build step as cmake and ninja print it: "[ 42%] Building ..." or "[17/160] Building ...".
+_BUILD_STEP = re.compile(r"^\s*\[\s*(?:(\d+)%|(\d+)/(\d+))\]\s*(.*)$")
+
+
+def build_fraction(line: str) -> tuple[float, str] | None:
+    """How far a llama.cpp build is, from one line of its output, and what it is doing; None for other lines."""
+    match = _BUILD_STEP.match(line)
+    if match is None:
+        return None
+    percent, done, total = match.group(1), match.group(2), match.group(3)
+    fraction = int(percent) / 100 if percent is not None else int(done) / max(1, int(total))
+    return min(1.0, fraction), match.group(4).strip()
+
+
+def install_llama(on_line: Callable[[str], None] | None = None) -> None:
+    """Install the `local` extra (compiles llama.cpp from source: a few minutes, no other downloads).
+
+    pip runs verbosely so that every line of the build reaches `on_line` (a progress display); on failure
+    the error ends with the build's last lines."""
     from talk2tables.local_llm.installer import pip_command
 
     pip = pip_command()
     if importlib.util.find_spec("pip") is None:  # a pip from PATH must still install into this interpreter
         pip += ["--python", sys.executable]
-    done = subprocess.run([*pip, "install", "-q", LLAMA_REQUIREMENT], check=False)
-    if done.returncode != 0:
+    tail: deque[str] = deque(maxlen=25)
+    with subprocess.Popen(
+        [*pip, "install", "-v", LLAMA_REQUIREMENT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    ) as process:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.rstrip()
+            tail.append(line)
+            if on_line is not None:
+                on_line(line)
+    if process.returncode != 0:
+        last = "\n".join(f"  {line}" for line in tail)
         raise ConfigurationError(
-            f"Installing {LLAMA_REQUIREMENT} failed (exit {done.returncode}). It needs a C++ compiler and cmake; "
-            "or configure a hosted model with T2T_LLM_MODEL instead."
+            f"Installing {LLAMA_REQUIREMENT} failed (exit {process.returncode}). It needs a C++ compiler and cmake; "
+            f"or configure a hosted model with T2T_LLM_MODEL instead. The last lines of pip's output:\n{last}"
         )
 
 
