@@ -85,3 +85,32 @@ def test_a_log_without_a_terminal_gets_a_progress_line_every_tenth(
         "compiling llama.cpp: 100%",
     ]
     assert "llama-cpp-python installed in" in err
+
+
+def test_the_build_names_the_cpus_vector_extensions_and_never_amx(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma f16c avx512f avx512vbmi amx_tile amx_int8\n")
+    args = llama.build_cmake_args(llama.cpu_flags(cpuinfo))
+    assert args is not None
+    assert "-DGGML_NATIVE=OFF" in args  # -march=native would switch AMX on
+    assert "-DGGML_AVX2=ON" in args
+    assert "-DGGML_AVX512=ON" in args
+    assert "-DGGML_AVX512_VBMI=ON" in args
+    assert "-DGGML_AVX512_BF16=OFF" in args
+    assert "AMX" not in args
+
+
+def test_a_cpu_without_avx2_or_not_x86_keeps_llama_cpps_own_default(tmp_path: Path) -> None:
+    assert llama.build_cmake_args(llama.cpu_flags(tmp_path / "missing")) is None
+    assert llama.build_cmake_args({"fp", "asimd", "neon"}) is None
+
+
+@pytest.mark.usefixtures("fake_pip")
+def test_the_users_own_cmake_args_win(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen = tmp_path / "env.txt"
+    script = tmp_path / "pip.py"
+    script.write_text(f"import os, pathlib; pathlib.Path({str(seen)!r}).write_text(os.environ.get('CMAKE_ARGS', ''))\n")
+    monkeypatch.setattr(installer, "pip_command", lambda: [sys.executable, str(script)])
+    monkeypatch.setenv("CMAKE_ARGS", "-DGGML_BLAS=ON")
+    llama.install_llama()
+    assert seen.read_text() == "-DGGML_BLAS=ON"

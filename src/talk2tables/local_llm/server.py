@@ -39,6 +39,43 @@ def build_fraction(line: str) -> tuple[float, str] | None:
     return min(1.0, fraction), match.group(4).strip()
 
 
+# x86 instruction sets llama.cpp can use, by their /proc/cpuinfo flag. AMX is left out on purpose: with
+# -march=native on a CPU that reports AMX (Sapphire Rapids and later), llama.cpp 0.3.36's AMX matrix
+# multiply crashed the server (SIGSEGV) on the first prompt of more than one token.
+_X86_OPTIONS = {
+    "avx": "GGML_AVX",
+    "avx2": "GGML_AVX2",
+    "fma": "GGML_FMA",
+    "f16c": "GGML_F16C",
+    "avx_vnni": "GGML_AVX_VNNI",
+    "avx512f": "GGML_AVX512",
+    "avx512vbmi": "GGML_AVX512_VBMI",
+    "avx512_vnni": "GGML_AVX512_VNNI",
+    "avx512_bf16": "GGML_AVX512_BF16",
+}
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+    """The CPU's feature flags as Linux names them; empty where there is no /proc/cpuinfo."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.partition(":")[2].split())
+    return set()
+
+
+def build_cmake_args(flags: set[str]) -> str | None:
+    """CMAKE_ARGS for compiling llama.cpp here: the CPU's own vector extensions, named one by one instead of
+    -march=native (which also turns on AMX); None where the flags are unknown (not x86), to keep the default."""
+    if "avx2" not in flags:
+        return None
+    options = [f"-D{option}={'ON' if flag in flags else 'OFF'}" for flag, option in _X86_OPTIONS.items()]
+    return " ".join(["-DGGML_NATIVE=OFF", *options])
+
+
 def install_llama(on_line: Callable[[str], None] | None = None) -> None:
     """Install the `local` extra (compiles llama.cpp from source: a few minutes, no other downloads).
 
@@ -49,9 +86,15 @@ def install_llama(on_line: Callable[[str], None] | None = None) -> None:
     pip = pip_command()
     if importlib.util.find_spec("pip") is None:  # a pip from PATH must still install into this interpreter
         pip += ["--python", sys.executable]
+    env = dict(os.environ)
+    cmake_args = build_cmake_args(cpu_flags())
+    if cmake_args and "CMAKE_ARGS" not in env:  # the user's own CMAKE_ARGS win
+        env["CMAKE_ARGS"] = cmake_args
     tail: deque[str] = deque(maxlen=25)
     with subprocess.Popen(
-        [*pip, "install", "-v", LLAMA_REQUIREMENT],
+        # --no-cache-dir: a wheel cached from a build with other flags must not be reused
+        [*pip, "install", "-v", "--no-cache-dir", LLAMA_REQUIREMENT],
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
