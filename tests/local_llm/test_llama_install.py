@@ -38,6 +38,10 @@ def fake_pip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("[17/160] Building CXX object ggml.o", (17 / 160, "Building CXX object ggml.o")),
         ("  [ 42%] Building C object ggml-cpu.c.o", (0.42, "Building C object ggml-cpu.c.o")),
         ("[100%] Linking CXX shared library", (1.0, "Linking CXX shared library")),
+        (
+            "[5/10] /usr/bin/g++ -DGGML_AVX -O3 -o vendor/ggml/CMakeFiles/ggml-cpu.dir/ops.cpp.o -c ops.cpp",
+            (0.5, "building ops.cpp.o"),
+        ),
         ("Collecting llama-cpp-python", None),
         ("[notice] A new release of pip is available", None),
     ],

@@ -27,6 +27,7 @@ def llama_installed() -> bool:
 
 # A build step as cmake and ninja print it: "[ 42%] Building ..." or "[17/160] Building ...".
 _BUILD_STEP = re.compile(r"^\s*\[\s*(?:(\d+)%|(\d+)/(\d+))\]\s*(.*)$")
+_OUTPUT_FILE = re.compile(r"\s-o\s+\S*?([^/\s]+)(?:\s|$)")
 
 
 def build_fraction(line: str) -> tuple[float, str] | None:
@@ -36,7 +37,9 @@ def build_fraction(line: str) -> tuple[float, str] | None:
         return None
     percent, done, total = match.group(1), match.group(2), match.group(3)
     fraction = int(percent) / 100 if percent is not None else int(done) / max(1, int(total))
-    return min(1.0, fraction), match.group(4).strip()
+    what = match.group(4).strip()
+    output = _OUTPUT_FILE.search(what)  # a verbose build prints the compiler's command: name its output
+    return min(1.0, fraction), f"building {output.group(1)}" if output else what
 
 
 # x86 instruction sets llama.cpp can use, by their /proc/cpuinfo flag. AMX is left out on purpose: with
