@@ -169,6 +169,26 @@ class Settings(BaseSettings):
         default=120.0, gt=0, validation_alias=_env("T2T_REQUEST_TIMEOUT"), description="Deadline of one question."
     )
 
+    # Questions that span several databases: the parts' rows are combined in memory, within these caps
+    combine_max_part_rows: int = Field(
+        default=1000,
+        ge=1,
+        validation_alias=_env("T2T_COMBINE_MAX_PART_ROWS"),
+        description="Most rows one part of a combined answer may bring; more fails the answer whole.",
+    )
+    combine_max_total_rows: int = Field(
+        default=5000,
+        ge=1,
+        validation_alias=_env("T2T_COMBINE_MAX_TOTAL_ROWS"),
+        description="Most rows all parts together, and the combined result, may have.",
+    )
+    combine_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        validation_alias=_env("T2T_COMBINE_TIMEOUT"),
+        description="Time limit of the query that combines the parts' rows.",
+    )
+
     # Bundled local model (used when T2T_LLM_MODEL is unset)
     local_model_path: Path | None = Field(
         default=None,

@@ -11,7 +11,8 @@ import pytest
 import structlog
 
 from talk2tables.errors import MCPConnectionError, MCPTimeoutError, ResourceFetchError
-from talk2tables.orchestrator import Orchestrator, database_dialect
+from talk2tables.orchestrator import Orchestrator
+from talk2tables.sql_generation.context import GenerationContext
 from tests.orchestrator.conftest import Live, dead_url, registry_for
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +40,7 @@ async def test_gathers_every_resource_of_both_servers_in_priority_order(shared_l
     assert database.resources["database://metadata"]["description"].startswith("#")
     assert database.capabilities == ["execute_query", "list_resources"]
     assert database.domains == ["sales", "customers", "orders", "products"]
-    assert database_dialect(result) == "sqlite"
+    assert GenerationContext.from_servers(result.servers).dialect == "sqlite"
     assert result.conflicts == []
     assert set(result.timings_ms) == {"product_metadata", "database"}
     assert all(ms > 0 for ms in result.timings_ms.values())

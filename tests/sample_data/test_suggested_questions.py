@@ -14,7 +14,7 @@ import pytest
 from talk2tables.database_mcp.engine import create_readonly_engine
 from talk2tables.database_mcp.executor import QueryExecutor
 from talk2tables.sample_data.database import write_sample_database
-from talk2tables.sql_generation.evaluation import load_cases
+from talk2tables.workflow.evaluation import load_cases
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "frontend" / "src" / "lib" / "examples.ts"

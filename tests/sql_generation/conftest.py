@@ -10,8 +10,8 @@ import pytest
 
 from talk2tables.orchestrator import Orchestrator, load_registry
 from talk2tables.sql_generation.generator import SQLGenerator
-from talk2tables.sql_generation.pipeline import Pipeline
 from talk2tables.sql_generation.providers import LLMConfig
+from talk2tables.workflow.pipeline import Pipeline
 from tests.support.scripted_llm import MODEL_ID, ScriptedLLM, ScriptedLLMServer
 from tests.support.system import API_KEY, McpServers
 

@@ -9,7 +9,7 @@ import pytest
 
 from talk2tables.errors import ConfigurationError
 from talk2tables.orchestrator import Orchestrator
-from talk2tables.sql_generation.evaluation import (
+from talk2tables.workflow.evaluation import (
     EvalCase,
     compare_results,
     gold_is_ordered,
@@ -17,7 +17,7 @@ from talk2tables.sql_generation.evaluation import (
     percentile,
     run_eval,
 )
-from talk2tables.sql_generation.pipeline import Pipeline
+from talk2tables.workflow.pipeline import Pipeline
 from tests.support.processes import REPO_ROOT
 from tests.support.scripted_llm import ScriptedLLMServer, answer
 

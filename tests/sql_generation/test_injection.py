@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 from talk2tables.errors import ToolExecutionError
 from talk2tables.orchestrator import Orchestrator, load_registry
 from talk2tables.sql_generation.generator import SQLGenerator
-from talk2tables.sql_generation.pipeline import Pipeline
 from talk2tables.sql_generation.providers import LLMConfig
+from talk2tables.workflow.pipeline import Pipeline
 from tests.support.scripted_llm import ScriptedLLMServer, answer
 from tests.support.scripts import PRODUCT_COUNT_SQL
 from tests.support.system import McpServers

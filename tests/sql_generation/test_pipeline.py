@@ -10,8 +10,8 @@ import pytest
 from talk2tables.models import ProgressEvent
 from talk2tables.orchestrator import Orchestrator, load_registry
 from talk2tables.sql_generation.generator import SQLGenerator
-from talk2tables.sql_generation.pipeline import Pipeline
 from talk2tables.sql_generation.providers import LLMConfig
+from talk2tables.workflow.pipeline import Pipeline
 from tests.support.scripted_llm import ScriptedLLMServer, answer, entity
 from tests.support.scripts import ABRACADABRA_SQL, PRODUCT_COUNT_SQL
 from tests.support.system import McpServers
@@ -63,13 +63,15 @@ async def test_metadata_records_request_attempts_servers_timings_and_conflicts(
     ]  # fmt: skip
     assert (meta["attempts_count"], meta["recovered"], meta["max_attempts"]) == (1, False, 3)
     assert [(s["name"], s["priority"]) for s in meta["servers"]] == [("Product Metadata MCP", 1), ("Database MCP", 10)]
-    assert set(meta["timings_ms"]) == {"gather", "generate", "validate", "execute", "total"}
-    assert all(meta["timings_ms"][stage] > 0 for stage in meta["timings_ms"])
+    assert set(meta["timings_ms"]) == {"gather", "generate", "validate", "execute", "combine", "total"}
+    assert meta["timings_ms"]["combine"] == 0  # one database: nothing to combine
+    assert all(meta["timings_ms"][stage] > 0 for stage in meta["timings_ms"] if stage != "combine")
     assert meta["timings_ms"]["total"] >= meta["timings_ms"]["gather"] + meta["timings_ms"]["execute"]
     assert set(meta["server_timings_ms"]) == {"database", "product_metadata"}
     assert isinstance(meta["conflicts"], list)
     assert meta["llm"]["model"] == "openai:scripted"
     assert (meta["row_count"], meta["truncated"]) == (1, False)
+    assert (meta["server"], meta["server_name"], meta["databases"]) == ("database", "Database MCP", ["database"])
 
 
 async def test_reports_progress_stage_by_stage(llm: ScriptedLLMServer, pipeline: Pipeline) -> None:

@@ -125,7 +125,7 @@ def test_config_reads_keys_and_limits_from_settings_without_exposing_them() -> N
 
 
 def test_the_pipeline_factory_takes_its_limits_and_llm_from_settings() -> None:
-    from talk2tables.sql_generation.factory import pipeline_from_settings
+    from talk2tables.workflow.factory import pipeline_from_settings
 
     settings = Settings.model_validate({"T2T_LLM_MODEL": "openai:x", "OPENAI_BASE_URL": "http://127.0.0.1:1/v1",
                                         "T2T_MAX_ATTEMPTS": "2"})  # fmt: skip

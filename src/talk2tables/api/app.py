@@ -14,11 +14,12 @@ from talk2tables.api.errors import install_error_handlers
 from talk2tables.api.metrics import Metrics
 from talk2tables.api.routes import chat, metrics, query, servers
 from talk2tables.api.security import BodySizeLimit, require_token
-from talk2tables.api.service import Answerer, QuestionService
 from talk2tables.api.static import mount_ui
 from talk2tables.api.workers import multiprocess_metrics_dir
 from talk2tables.config import Settings, environment
 from talk2tables.logging import get_logger
+from talk2tables.workflow.factory import service_from_settings
+from talk2tables.workflow.service import Answerer
 
 log = get_logger(__name__)
 
@@ -34,7 +35,7 @@ def default_orchestrator(settings: Settings) -> Any:
 
 
 def default_pipeline(settings: Settings, orchestrator: Any) -> Answerer:
-    from talk2tables.sql_generation.factory import pipeline_from_settings
+    from talk2tables.workflow.factory import pipeline_from_settings
 
     return pipeline_from_settings(settings, orchestrator)
 
@@ -57,12 +58,7 @@ def create_app(
         try:
             pipeline = pipeline_factory(settings, orchestrator)
             app.state.orchestrator = orchestrator
-            app.state.questions = QuestionService(
-                pipeline,
-                app_metrics,
-                max_chars=settings.max_question_chars,
-                timeout_seconds=settings.request_timeout_seconds,
-            )
+            app.state.questions = service_from_settings(settings, pipeline, app_metrics)
             log.info("api_started", llm_model=settings.llm_model, multi_mcp=settings.enable_multi_mcp)
             yield
         finally:

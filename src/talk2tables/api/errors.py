@@ -5,8 +5,6 @@ Every failure of a question answers with the QueryResult shape, whatever went wr
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -14,17 +12,11 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from talk2tables.errors import InvalidQuestionError, Talk2TablesError
-from talk2tables.logging import get_logger, new_request_id
+from talk2tables.logging import get_logger
 from talk2tables.models import QueryResult
+from talk2tables.workflow.outcome import failure_result
 
 log = get_logger(__name__)
-
-
-def failure_result(query: str, error: Talk2TablesError, *, request_id: str | None = None) -> QueryResult:
-    """A whole failure: no SQL result, the message a person can act on, the error's context in metadata."""
-    details = {**error.to_dict(), "status_code": error.status_code}
-    metadata: dict[str, Any] = {"error": details, "request_id": request_id or new_request_id()}
-    return QueryResult(success=False, query=query, error=error.message, metadata=metadata)
 
 
 def status_for(result: QueryResult) -> int:

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 
 from talk2tables.api.errors import status_for
 from talk2tables.models import QueryResult
-from talk2tables.sql_generation.pipeline import STAGES
+from talk2tables.workflow.pipeline import STAGES
 
 _MCP_FAILURES = {"MCPConnectionError", "MCPTimeoutError", "ResourceFetchError"}
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120)

@@ -7,9 +7,9 @@ import json
 from fastapi import HTTPException, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from talk2tables.api.errors import failure_result
 from talk2tables.bearer import bearer_matches
 from talk2tables.errors import InvalidQuestionError
+from talk2tables.workflow.outcome import failure_result
 
 
 def require_token(expected: str | None):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from talk2tables.config import Settings
     from talk2tables.models import QueryResult
     from talk2tables.orchestrator import Orchestrator
-    from talk2tables.sql_generation.pipeline import Pipeline
+    from talk2tables.workflow.service import QuestionService
 
 MAX_SHOWN_ROWS = 50
 
@@ -31,17 +31,17 @@ def load_settings(config: Path | None) -> Settings:
 
 
 @asynccontextmanager
-async def running_pipeline(settings: Settings) -> AsyncIterator[tuple[Pipeline, Orchestrator]]:
-    """The orchestrator (sessions open) and a pipeline on it, closed on the way out."""
+async def running_service(settings: Settings) -> AsyncIterator[tuple[QuestionService, Orchestrator]]:
+    """The orchestrator (sessions open) and the question service on it (the API's own), closed on the way out."""
     from talk2tables.config import environment
     from talk2tables.orchestrator import Orchestrator
-    from talk2tables.sql_generation.factory import pipeline_from_settings
+    from talk2tables.workflow.factory import pipeline_from_settings, service_from_settings
 
     orchestrator = Orchestrator.from_settings(settings, environment())
     async with orchestrator:
         pipeline = pipeline_from_settings(settings, orchestrator)
         try:
-            yield pipeline, orchestrator
+            yield service_from_settings(settings, pipeline), orchestrator
         finally:
             await pipeline.aclose()
 
@@ -80,8 +80,8 @@ def ask(
 
 
 async def _answer(settings: Settings, question: str) -> QueryResult:
-    async with running_pipeline(settings) as (pipeline, _):
-        return await pipeline.answer(question)
+    async with running_service(settings) as (service, _):
+        return await service.answer(question, endpoint="cli_ask")
 
 
 def print_result(console: Console, result: QueryResult) -> None:

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from talk2tables.cli.ask import load_settings, running_pipeline
+from talk2tables.cli.ask import load_settings, running_service
 from talk2tables.cli.main import app
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from talk2tables.config import Settings
-    from talk2tables.sql_generation.evaluation import EvalCase, EvalReport
+    from talk2tables.models import QueryResult
+    from talk2tables.workflow.evaluation import EvalCase, EvalReport
 
 
 @app.command("eval")
@@ -42,8 +43,8 @@ def evaluate(
 
     from talk2tables.errors import Talk2TablesError
     from talk2tables.logging import configure_logging
-    from talk2tables.sql_generation.evaluation import load_cases
-    from talk2tables.sql_generation.factory import generator_from_settings
+    from talk2tables.workflow.evaluation import load_cases
+    from talk2tables.workflow.factory import generator_from_settings
 
     settings = load_settings(config)
     configure_logging("CRITICAL")  # the report says what failed; log lines would only repeat it
@@ -67,13 +68,17 @@ def evaluate(
 async def _run(settings: Settings, cases: list[EvalCase], console: Console) -> EvalReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from talk2tables.sql_generation.evaluation import run_eval
+    from talk2tables.workflow.evaluation import run_eval
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("Answering", total=len(cases))
-        async with running_pipeline(settings) as (pipeline, orchestrator):
-            return await run_eval(cases, pipeline.answer, orchestrator, on_result=lambda _: progress.advance(task))
+        async with running_service(settings) as (service, orchestrator):
+
+            async def answer(question: str) -> QueryResult:
+                return await service.answer(question, endpoint="cli_eval")
+
+            return await run_eval(cases, answer, orchestrator, on_result=lambda _: progress.advance(task))
 
 
 def print_report(console: Console, report: EvalReport) -> None:

@@ -13,7 +13,7 @@ from talk2tables.orchestrator.registry import (
     url_env_var,
 )
 from talk2tables.orchestrator.resolution import find_conflicts
-from talk2tables.orchestrator.results import GatherResult, ServerStatus, database_dialect
+from talk2tables.orchestrator.results import GatherResult, ServerStatus
 
 __all__ = [
     "GatherResult",
@@ -23,7 +23,6 @@ __all__ = [
     "ServerConfig",
     "ServerStatus",
     "Timeouts",
-    "database_dialect",
     "find_conflicts",
     "load_registry",
     "parse_registry",

@@ -38,7 +38,7 @@ from talk2tables.orchestrator.connection import SSE_READ_TIMEOUT_SECONDS, Server
 from talk2tables.orchestrator.deadlines import Deadline, all_or_nothing, both
 from talk2tables.orchestrator.registry import Registry, ServerConfig, load_registry
 from talk2tables.orchestrator.resolution import find_conflicts
-from talk2tables.orchestrator.results import GatherResult, ServerStatus, database_dialect
+from talk2tables.orchestrator.results import GatherResult, ServerStatus
 from talk2tables.protocol import BUSY_PREFIX, EXECUTE_QUERY, UNAVAILABLE_PREFIX
 
 log = get_logger(__name__)
@@ -264,27 +264,35 @@ class Orchestrator:
             )
             return result
 
-    def database_dialect(self, gather: GatherResult) -> str:
-        return database_dialect(gather)
-
     # --- tools ------------------------------------------------------------------------------
 
-    def query_server(self) -> ServerConfig:
-        """The highest-priority enabled server that declares execute_query."""
-        for server in self.servers:
-            if EXECUTE_QUERY in server.capabilities:
-                return server
+    def query_server(self, key: str | None = None) -> ServerConfig:
+        """The enabled server `key` if it executes queries; without a key, the highest-priority one that does."""
+        executing = [s for s in self.servers if EXECUTE_QUERY in s.capabilities]
+        if key is not None:
+            server = next((s for s in executing if s.key == key), None)
+            if server is None:
+                raise NoMCPAvailableError(
+                    f"no enabled MCP server {key!r} declares the execute_query capability; servers that do: "
+                    f"{', '.join(s.key for s in executing) or 'none'}",
+                    server=key,
+                    capability=EXECUTE_QUERY,
+                )
+            return server
+        if executing:
+            return executing[0]
         raise NoMCPAvailableError(
             "no enabled MCP server declares the execute_query capability; "
             "add it to the Database MCP's capabilities in the registry",
             capability=EXECUTE_QUERY,
         )
 
-    async def execute_query(self, sql: str, request_id: str | None = None) -> QueryRows:
-        """Run one read-only query on the query server; its refusal raises ToolExecutionError with its message."""
+    async def execute_query(self, sql: str, request_id: str | None = None, *, server: str | None = None) -> QueryRows:
+        """Run one read-only query on database server `server` (default: the highest-priority one); its refusal
+        raises ToolExecutionError with its message."""
         with _request_scope(request_id):
-            server = self.query_server()
-            connection = self._connections[server.key]
+            target = self.query_server(server)
+            connection = self._connections[target.key]
             result = await connection.request(
                 "call",
                 lambda s: s.call_tool(EXECUTE_QUERY, {"query": sql}),
@@ -294,21 +302,21 @@ class Orchestrator:
             )
             if result.is_error:
                 text = _tool_text(result) or "the tool reported an error without a message"
-                log.info("mcp.tool_error", server=server.key, tool=EXECUTE_QUERY, error=text)
+                log.info("mcp.tool_error", server=target.key, tool=EXECUTE_QUERY, error=text)
                 for prefix, error in ((UNAVAILABLE_PREFIX, DatabaseError), (BUSY_PREFIX, DatabaseBusyError)):
                     if prefix in text:  # the database is down, locked or busy: fail fast, no other SQL can help
                         raise error(
-                            f"{server.name}: {text[text.index(prefix):]}",
-                            server=server.key, tool=EXECUTE_QUERY, tool_message=text, sql=sql,
+                            f"{target.name}: {text[text.index(prefix):]}",
+                            server=target.key, tool=EXECUTE_QUERY, tool_message=text, sql=sql,
                         )  # fmt: skip
                 raise ToolExecutionError(
-                    f"{server.name} could not run the query: {text}",
-                    server=server.key,
+                    f"{target.name} could not run the query: {text}",
+                    server=target.key,
                     tool=EXECUTE_QUERY,
                     tool_message=text,
                     sql=sql,
                 )
-            return self._rows(server, result, sql)
+            return self._rows(target, result, sql)
 
     @staticmethod
     def _rows(server: ServerConfig, result: CallToolResult, sql: str) -> QueryRows:

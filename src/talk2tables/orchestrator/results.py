@@ -6,9 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from talk2tables.errors import ResourceFetchError
 from talk2tables.models import ResourceData
-from talk2tables.protocol import EXECUTE_QUERY, SCHEMA_URI
 
 
 class GatherResult(BaseModel):
@@ -37,17 +35,3 @@ class ServerStatus(BaseModel):
     tools: list[str] = Field(default_factory=list)
     latency_ms: float | None = None
     error: str | None = None
-
-
-def database_dialect(gather: GatherResult) -> str:
-    """The SQL dialect (a sqlglot dialect name) of the database behind the query server's schema resource."""
-    candidates = sorted(gather.servers, key=lambda s: (EXECUTE_QUERY not in s.capabilities, s.priority))
-    for server in candidates:
-        schema = server.resources.get(SCHEMA_URI)
-        if isinstance(schema, dict) and isinstance(schema.get("dialect"), str):
-            return str(schema["dialect"])
-    raise ResourceFetchError(
-        f"no server exposed {SCHEMA_URI} with a dialect, so the SQL dialect is unknown; "
-        "check that the Database MCP is registered with the execute_query capability and is running",
-        uri=SCHEMA_URI,
-    )

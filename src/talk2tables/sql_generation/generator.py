@@ -18,7 +18,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from talk2tables.errors import LLMError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.output import Attempt, GeneratedSQL
+from talk2tables.sql_generation.output import Answer, Attempt, GeneratedSQL, RoutedSQL
 from talk2tables.sql_generation.prompt import build_system_prompt, question_message, recovery_message
 from talk2tables.sql_generation.providers import LLMChoice, LLMConfig, build_llm, request_settings, translate_error
 
@@ -30,12 +30,17 @@ OUTPUT_NAME = "GeneratedSQL"
 NO_ANSWER = "(no usable answer)"
 
 
-def _output_spec(mode: str) -> Any:
+def _output_spec(mode: str, output: type[Answer]) -> Any:
     if mode == "tool":
-        return ToolOutput(GeneratedSQL, name="final_result")
+        return ToolOutput(output, name="final_result")
     if mode == "native":
-        return NativeOutput(GeneratedSQL, name=OUTPUT_NAME)
-    return PromptedOutput(GeneratedSQL, name=OUTPUT_NAME)
+        return NativeOutput(output, name=OUTPUT_NAME)
+    return PromptedOutput(output, name=OUTPUT_NAME)
+
+
+def output_type(context: GenerationContext) -> type[Answer]:
+    """One database: the SQL alone. Several: the SQL with the server it runs on (or parts to combine)."""
+    return RoutedSQL if context.several else GeneratedSQL
 
 
 class SQLGenerator:
@@ -44,16 +49,19 @@ class SQLGenerator:
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
         self._choice: LLMChoice | None = None
-        self._agent: Agent[None, GeneratedSQL] | None = None
-        self._schema = GeneratedSQL.model_json_schema()
+        self._agents: dict[type[Answer], Agent[None, Any]] = {}
 
     def ensure_configured(self) -> LLMChoice:
         """The model, built once; raises LLMNotConfiguredError saying what to set."""
         if self._choice is None:
-            choice = build_llm(self.config)
-            self._agent = Agent(choice.model, output_type=_output_spec(choice.output_mode), retries={"output": 0})
-            self._choice = choice
+            self._choice = build_llm(self.config)
         return self._choice
+
+    def _agent(self, choice: LLMChoice, output: type[Answer]) -> Agent[None, Any]:
+        if output not in self._agents:
+            spec = _output_spec(choice.output_mode, output)
+            self._agents[output] = Agent(choice.model, output_type=spec, retries={"output": 0})
+        return self._agents[output]
 
     def describe(self) -> dict[str, Any]:
         """What the LLM is, for metadata and logs (never a key)."""
@@ -67,19 +75,20 @@ class SQLGenerator:
 
     async def generate(
         self, question: str, context: GenerationContext, previous_attempts: Sequence[Attempt] = ()
-    ) -> GeneratedSQL:
+    ) -> Answer:
         """One LLM call. Raises LLMOutputError (worth another attempt) or LLMError subclasses (not)."""
         choice = self.ensure_configured()
-        assert self._agent is not None
+        output = output_type(context)
+        agent = self._agent(choice, output)
         prompt, history = conversation(question, previous_attempts)
-        settings = request_settings(choice, self.config, self._schema)
+        settings = request_settings(choice, self.config, output.model_json_schema())
         timer = Timer()
         outcome = "error"
         try:
             with capture_run_messages() as messages:
                 try:
                     async with asyncio.timeout(self.config.timeout_seconds + DEADLINE_MARGIN_SECONDS):
-                        result = await self._agent.run(
+                        result = await agent.run(
                             prompt,
                             message_history=history or None,
                             instructions=build_system_prompt(context),
@@ -105,7 +114,8 @@ class SQLGenerator:
                         error.context["raw"] = _last_reply(messages)
                     raise error from exc
             outcome = "ok"
-            return result.output
+            answer: Answer = result.output
+            return answer
         finally:
             log.info(
                 "llm_call",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,17 +21,59 @@ class ResolvedEntity(BaseModel):
     source_server: str = Field(description="Name of the MCP server whose resource told you this.")
 
 
+SQLText = Annotated[
+    str, Field(description="Exactly one SELECT (or WITH ... SELECT) statement; empty if the data cannot answer.")
+]
+Entities = Annotated[
+    list[ResolvedEntity],
+    Field(description="Every term of the question that was mapped to a product, column, aggregation or time range."),
+]
+Explanation = Annotated[str, Field(description="One or two plain sentences for a non-technical reader.")]
+Confidence = Annotated[
+    float, Field(ge=0, le=1, description="How sure you are that the query answers the question, 0-1.")
+]
+COMBINE = "combine"
+
+
 class GeneratedSQL(BaseModel):
     """One read-only SQL query that answers the question, with what the question's terms were taken to mean."""
 
     model_config = ConfigDict(extra="ignore")
 
-    sql: str = Field(description="Exactly one SELECT (or WITH ... SELECT) statement; empty if the data cannot answer.")
-    resolved_entities: list[ResolvedEntity] = Field(
-        description="Every term of the question that was mapped to a product, column, aggregation or time range."
+    sql: SQLText
+    resolved_entities: Entities
+    explanation: Explanation
+    confidence: Confidence
+
+
+class QueryPart(BaseModel):
+    """One database's share of a question that spans several: its rows become a table of the combining query."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(description="The table name the combining query reads this part's rows from, e.g. open_tickets.")
+    server: str = Field(description="Key of the database server this part runs on.")
+    sql: str = Field(description="One SELECT in that database's dialect.")
+
+
+class RoutedSQL(BaseModel):
+    """The answer when there are several databases: which one the query runs on (`server`), or, for a question
+    that needs two, one query per database in `parts`, `server` "combine" and `sql` joining the parts' rows.
+    The routing comes first: the model decides where before it writes what."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    server: str = Field(description="Key of the database server the sql runs on, or 'combine' when parts are used.")
+    parts: list[QueryPart] = Field(
+        default_factory=list, description="Only when the question needs two databases: one query per database."
     )
-    explanation: str = Field(description="One or two plain sentences for a non-technical reader.")
-    confidence: float = Field(ge=0, le=1, description="How sure you are that the query answers the question, 0-1.")
+    sql: SQLText
+    resolved_entities: Entities
+    explanation: Explanation
+    confidence: Confidence
+
+
+Answer = GeneratedSQL | RoutedSQL
 
 
 Stage = Literal["generating", "validating", "executing"]

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from talk2tables.api.errors import failure_result
 from talk2tables.api.markdown import answer_markdown
 from talk2tables.api.schemas import (
     ChatChoice,
@@ -20,8 +19,9 @@ from talk2tables.api.schemas import (
     ChatCompletionResponse,
     ChatMessage,
 )
-from talk2tables.api.service import QuestionService
 from talk2tables.errors import InvalidQuestionError
+from talk2tables.workflow.outcome import failure_result
+from talk2tables.workflow.service import QuestionService
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 MODEL_ID = "talk2tables"

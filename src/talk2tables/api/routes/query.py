@@ -12,12 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
-from talk2tables.api.errors import failure_result, result_response
+from talk2tables.api.errors import result_response
 from talk2tables.api.schemas import QueryRequest
-from talk2tables.api.service import QuestionService
 from talk2tables.errors import Talk2TablesError
 from talk2tables.logging import get_logger
 from talk2tables.models import ProgressEvent, QueryResult
+from talk2tables.workflow.outcome import failure_result
+from talk2tables.workflow.service import QuestionService
 
 log = get_logger(__name__)
 

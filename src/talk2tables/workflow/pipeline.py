@@ -1,4 +1,5 @@
-"""The pipeline: question → fresh resources → SQL → validation → execution → QueryResult, all or nothing.
+"""The pipeline: question → fresh resources → SQL → route → validation → execution (→ combination) →
+QueryResult, all or nothing.
 
 Validation failures, database errors and unusable LLM answers go back to the LLM with the error and the
 failed SQL, for at most `max_attempts` in all. Anything else (an MCP server down, the LLM unreachable or not
@@ -21,14 +22,17 @@ from talk2tables.errors import (
 )
 from talk2tables.logging import Timer, bound_request, get_logger, new_request_id
 from talk2tables.models import ProgressEvent, QueryResult, QueryRows, ResourceData, ResultTable
+from talk2tables.orchestrator.deadlines import all_or_nothing
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.output import Attempt, GeneratedSQL, Stage
-from talk2tables.sql_generation.validator import SQLValidator
+from talk2tables.sql_generation.output import Answer, Attempt, Stage
+from talk2tables.workflow.combine import CombineError, CombineLimits, combine
+from talk2tables.workflow.outcome import failure_result
+from talk2tables.workflow.routing import QueryPlan, RoutedQuery, plan_query, validate_plan
 
 log = get_logger(__name__)
 
 Progress = Callable[[ProgressEvent], Awaitable[None]]
-STAGES = ("gather", "generate", "validate", "execute")
+STAGES = ("gather", "generate", "validate", "execute", "combine")
 
 
 class GatherLike(Protocol):
@@ -44,9 +48,9 @@ class OrchestratorLike(Protocol):
 
     async def gather_all_resources(self, request_id: str | None = None) -> Any: ...
 
-    async def execute_query(self, sql: str, request_id: str | None = None) -> QueryRows: ...
-
-    def database_dialect(self, gather: Any) -> str: ...
+    async def execute_query(
+        self, sql: str, request_id: str | None = None, *, server: str | None = None
+    ) -> QueryRows: ...
 
 
 class GeneratorLike(Protocol):
@@ -56,9 +60,7 @@ class GeneratorLike(Protocol):
 
     def describe(self) -> dict[str, Any]: ...
 
-    async def generate(
-        self, question: str, context: GenerationContext, previous_attempts: Any = ()
-    ) -> GeneratedSQL: ...
+    async def generate(self, question: str, context: GenerationContext, previous_attempts: Any = ()) -> Answer: ...
 
     async def aclose(self) -> None: ...
 
@@ -79,6 +81,7 @@ class _Run:
         self.gather_timings: dict[str, float] = {}
         self.sql: str | None = None
         self.dialect: str | None = None
+        self.databases: list[str] = []
 
     async def emit(self, stage: str, message: str, attempt: int | None = None) -> None:
         if self.progress is None:
@@ -113,6 +116,7 @@ class _Run:
             "server_timings_ms": self.gather_timings,
             "conflicts": self.conflicts,
             "dialect": self.dialect,
+            "databases": self.databases,
             "llm": generator.describe(),
         }
 
@@ -120,12 +124,20 @@ class _Run:
 class Pipeline:
     """Answers questions with an orchestrator (resources, execution) and a generator (the LLM)."""
 
-    def __init__(self, orchestrator: OrchestratorLike, generator: GeneratorLike, *, max_attempts: int = 3) -> None:
+    def __init__(
+        self,
+        orchestrator: OrchestratorLike,
+        generator: GeneratorLike,
+        *,
+        max_attempts: int = 3,
+        combine_limits: CombineLimits | None = None,
+    ) -> None:
         if not 1 <= max_attempts <= 3:
             raise ValueError("max_attempts must be between 1 and 3")
         self.orchestrator = orchestrator
         self.generator = generator
         self.max_attempts = max_attempts
+        self.combine_limits = combine_limits or CombineLimits()
 
     async def aclose(self) -> None:
         """Close the generator's HTTP client (the orchestrator is closed by whoever opened it)."""
@@ -161,14 +173,12 @@ class Pipeline:
     async def _answer(self, run: _Run) -> QueryResult:
         self.generator.ensure_configured()  # no LLM configured: fail before touching any server
         context = await self._gather(run)
-        validator = SQLValidator(context.schema, context.dialect)
         for number in range(1, self.max_attempts + 1):
             if number > 1:
                 await run.emit("retrying", f"Retrying ({number}/{self.max_attempts})", number)
-            outcome = await self._attempt(run, context, validator, number)
+            outcome = await self._attempt(run, context, number)
             if outcome is not None:
-                generated, rows = outcome
-                return self._success(run, generated, rows)
+                return self._success(run, *outcome)
         last = run.attempts[-1]
         raise QueryNotAnsweredError(
             f"The question could not be answered after {len(run.attempts)} attempts; the last error was: {last.error}",
@@ -186,12 +196,14 @@ class Pipeline:
         run.servers = [{"name": s.name, "key": s.server_key, "priority": s.priority} for s in servers]
         run.conflicts = list(gather.conflicts)
         run.gather_timings = dict(gather.timings_ms)
-        run.dialect = self.orchestrator.database_dialect(gather)
-        return GenerationContext.from_servers(servers, run.dialect)
+        context = GenerationContext.from_servers(servers)
+        run.dialect = context.dialect
+        run.databases = [d.key for d in context.databases]
+        return context
 
     async def _attempt(
-        self, run: _Run, context: GenerationContext, validator: SQLValidator, number: int
-    ) -> tuple[GeneratedSQL, QueryRows] | None:
+        self, run: _Run, context: GenerationContext, number: int
+    ) -> tuple[Answer, QueryPlan, QueryRows, dict[str, QueryRows]] | None:
         """One try. Returns the answer, or None after recording a recoverable failure."""
         started = Timer()
         await run.emit("generating", "Writing SQL", number)
@@ -203,36 +215,63 @@ class Pipeline:
             return None
         finally:
             run.add("generate", timer.elapsed_ms)
-        sql = generated.sql.strip()
         raw = generated.model_dump_json()
-        if not sql:
+        if not generated.sql.strip() and not getattr(generated, "parts", None):
             raise QueryNotAnsweredError(
                 f"The LLM says the data cannot answer this question: {generated.explanation or 'no reason given'}",
                 explanation=generated.explanation,
             )
-        run.sql = sql
+        run.sql = generated.sql.strip()
         await run.emit("validating", "Checking the SQL against the schema", number)
         timer = Timer()
         try:
+            plan = plan_query(generated, context)  # where it runs: decided once, carried to the end
+            run.sql = plan.display_sql()
             # Parsing and qualifying is CPU work (hundreds of ms for long SQL): off the event loop, so it does not
             # stall every other request's MCP calls past their deadlines.
-            await asyncio.to_thread(validator.validate, sql)
+            await asyncio.to_thread(validate_plan, plan, context)
         except SQLValidationError as exc:
-            self._record(run, number, sql, exc, "validating", started, raw=raw)
+            self._record(run, number, run.sql, exc, "validating", started, raw=raw)
             return None
         finally:
             run.add("validate", timer.elapsed_ms)
-        await run.emit("executing", "Running the query", number)
+        await run.emit("executing", "Running the query" if not plan.combined else "Running each part", number)
         timer = Timer()
         try:
-            rows = await self.orchestrator.execute_query(sql, request_id=run.request_id)
+            results = await all_or_nothing([self._execute(run, query) for query in plan.queries])
         except ToolExecutionError as exc:
-            self._record(run, number, sql, exc, "executing", started, raw=raw)
+            self._record(run, number, run.sql, exc, "executing", started, raw=raw)
             return None
         finally:
             run.add("execute", timer.elapsed_ms)
-        run.attempts.append(Attempt(number, sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms))
-        return generated, rows
+        parts = {q.part or q.database.key: rows for q, rows in zip(plan.queries, results, strict=True)}
+        rows = results[0]
+        if plan.combined:
+            await run.emit("executing", "Combining the parts' rows", number)
+            timer = Timer()
+            try:
+                rows = await asyncio.to_thread(combine, plan.combine_sql or "", parts, self.combine_limits)
+            except (SQLValidationError, CombineError) as exc:
+                stage: Stage = "validating" if isinstance(exc, SQLValidationError) else "executing"
+                self._record(run, number, run.sql, exc, stage, started, raw=raw)
+                return None
+            finally:
+                run.add("combine", timer.elapsed_ms)
+        run.attempts.append(Attempt(number, run.sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms))
+        return generated, plan, rows, parts
+
+    async def _execute(self, run: _Run, query: RoutedQuery) -> QueryRows:
+        """One query on its own database; a failing part is named, whatever the failure."""
+        try:
+            key = query.database.key
+            return await self.orchestrator.execute_query(query.sql, request_id=run.request_id, server=key)
+        except Talk2TablesError as exc:
+            if query.part is None:
+                raise
+            exc.message = f"Part {query.part!r} ({query.database.key}): {exc.message}"
+            exc.args = (exc.message,)
+            exc.context["part"] = query.part
+            raise
 
     def _record(
         self, run: _Run, number: int, sql: str | None, exc: Talk2TablesError, stage: Stage, started: Timer, raw: Any
@@ -249,9 +288,24 @@ class Pipeline:
         run.attempts.append(attempt)
         log.info("attempt_failed", attempt=number, stage=stage, error_type=attempt.error_type, error=exc.message)
 
-    def _success(self, run: _Run, generated: GeneratedSQL, rows: QueryRows) -> QueryResult:
+    def _success(
+        self, run: _Run, generated: Answer, plan: QueryPlan, rows: QueryRows, parts: dict[str, QueryRows]
+    ) -> QueryResult:
         metadata = run.metadata(self.generator)
-        metadata.update(row_count=rows.row_count, truncated=rows.truncated, confidence=generated.confidence)
+        metadata.update(
+            row_count=rows.row_count,
+            truncated=rows.truncated,
+            confidence=generated.confidence,
+            server=plan.server,
+            server_name=plan.server_name,
+            dialect="sqlite" if plan.combined else plan.queries[0].database.dialect,
+        )
+        if plan.combined:
+            metadata["parts"] = [
+                {"name": q.part, "server": q.database.key, "server_name": q.database.name, "sql": q.sql,
+                 "row_count": parts[q.part or ""].row_count}
+                for q in plan.queries
+            ]  # fmt: skip
         entities = [e.model_dump() for e in generated.resolved_entities]
         return QueryResult(
             success=True,
@@ -264,6 +318,5 @@ class Pipeline:
         )
 
     def _failure(self, run: _Run, exc: Talk2TablesError) -> QueryResult:
-        metadata = run.metadata(self.generator)
-        metadata["error"] = {**exc.to_dict(), "status_code": exc.status_code}
-        return QueryResult(success=False, query=run.question, sql=run.sql, error=exc.message, metadata=metadata)
+        return failure_result(run.question, exc, request_id=run.request_id, sql=run.sql,
+                              metadata=run.metadata(self.generator))  # fmt: skip

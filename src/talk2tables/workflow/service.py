@@ -1,4 +1,5 @@
-"""The API's view of the pipeline: question checks, the request deadline, metrics, one place for all."""
+"""One way to answer a question, for every front door (the API's endpoints, `talk2tables ask` and `eval`):
+the question check, the request deadline, the pipeline, metrics when there are any."""
 
 from __future__ import annotations
 
@@ -6,28 +7,33 @@ import asyncio
 import time
 from typing import Any, Protocol
 
-from talk2tables.api.errors import failure_result
-from talk2tables.api.metrics import Metrics
 from talk2tables.errors import InvalidQuestionError, RequestTimeoutError
 from talk2tables.logging import bound_request, get_logger, new_request_id
 from talk2tables.models import ProgressEvent, QueryResult
-from talk2tables.sql_generation.pipeline import Progress
+from talk2tables.workflow.outcome import failure_result
+from talk2tables.workflow.pipeline import Progress
 
 log = get_logger(__name__)
 
 
 class Answerer(Protocol):
-    """What the API needs of the pipeline (talk2tables.sql_generation.pipeline.Pipeline)."""
+    """What the service needs of the pipeline (talk2tables.workflow.pipeline.Pipeline)."""
 
     async def answer(
         self, question: str, *, request_id: str | None = None, progress: Progress | None = None
     ) -> Any: ...
 
 
+class Observer(Protocol):
+    """Records one answered or failed question (talk2tables.api.metrics.Metrics)."""
+
+    def observe(self, result: QueryResult, *, endpoint: str, seconds: float) -> None: ...
+
+
 class QuestionService:
     """Answers one question for any endpoint: never raises, always a QueryResult."""
 
-    def __init__(self, pipeline: Answerer, metrics: Metrics, *, max_chars: int, timeout_seconds: float) -> None:
+    def __init__(self, pipeline: Answerer, metrics: Observer | None, *, max_chars: int, timeout_seconds: float) -> None:
         self.pipeline = pipeline
         self.metrics = metrics
         self.max_chars = max_chars
@@ -58,7 +64,8 @@ class QuestionService:
             else:
                 result = await self._run(cleaned, request_id, progress)
             seconds = time.perf_counter() - started
-            self.metrics.observe(result, endpoint=endpoint, seconds=seconds)
+            if self.metrics is not None:
+                self.metrics.observe(result, endpoint=endpoint, seconds=seconds)
             log.info(
                 "question_answered",
                 endpoint=endpoint,
@@ -77,9 +84,11 @@ class QuestionService:
             error = RequestTimeoutError(
                 f"No answer within {self.timeout_seconds:g} s (T2T_REQUEST_TIMEOUT); nothing was returned in part."
             )
-            result = failure_result(question, error, request_id=request_id)
-            result.metadata.update(attempts=[], attempts_count=0,
-                                   timings_ms={"total": round((time.perf_counter() - started) * 1000, 2)})  # fmt: skip
+            elapsed = {"total": round((time.perf_counter() - started) * 1000, 2)}
+            result = failure_result(
+                question, error, request_id=request_id,
+                metadata={"attempts": [], "attempts_count": 0, "timings_ms": elapsed},
+            )  # fmt: skip
             if progress is not None:
                 await progress(ProgressEvent(stage="failed", message=error.message))
             return result

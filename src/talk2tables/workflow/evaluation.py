@@ -8,6 +8,7 @@ first attempt failed, how many were answered) and latency p50/p95 of whole answe
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import math
@@ -23,8 +24,9 @@ from sqlglot.errors import SqlglotError
 
 from talk2tables.errors import ConfigurationError, Talk2TablesError
 from talk2tables.logging import Timer, get_logger
-from talk2tables.models import QueryResult
-from talk2tables.sql_generation.pipeline import OrchestratorLike
+from talk2tables.models import QueryResult, QueryRows
+from talk2tables.workflow.combine import CombineLimits, combine
+from talk2tables.workflow.pipeline import OrchestratorLike
 
 log = get_logger(__name__)
 
@@ -33,10 +35,21 @@ MAX_PERMUTED_COLUMNS = 6
 
 
 @dataclass(frozen=True)
+class GoldPart:
+    """One database's share of a gold answer that spans databases (combined like the product's own parts)."""
+
+    name: str
+    server: str
+    sql: str
+
+
+@dataclass(frozen=True)
 class EvalCase:
     id: str
     question: str
     gold_sql: str
+    server: str | None = None  # the registry key the gold SQL runs on; default: the highest-priority database
+    gold_parts: tuple[GoldPart, ...] = ()  # when set, gold_sql combines their rows (SQLite, in memory)
 
 
 @dataclass
@@ -119,7 +132,15 @@ def load_cases(path: Path) -> list[EvalCase]:
         if missing:
             problems.append(f"entry {index}: missing {' and '.join(missing)}")
             continue
-        cases.append(EvalCase(str(entry.get("id") or index), str(entry["question"]).strip(), str(entry["gold_sql"])))
+        try:
+            raw_parts = entry.get("gold_parts") or []
+            parts = tuple(GoldPart(str(p["name"]), str(p["server"]), str(p["sql"])) for p in raw_parts)
+        except (KeyError, TypeError):
+            problems.append(f"entry {index}: each of gold_parts needs name, server and sql")
+            continue
+        server = str(entry["server"]) if entry.get("server") else None
+        question = str(entry["question"]).strip()
+        cases.append(EvalCase(str(entry.get("id") or index), question, str(entry["gold_sql"]), server, parts))
     if problems:
         raise ConfigurationError(f"{path} has invalid entries: " + "; ".join(problems))
     return cases
@@ -167,13 +188,21 @@ async def _score(case: EvalCase, result: QueryResult, latency: float, orchestrat
         scored.reason = f"not answered: {result.error}"
         return scored
     try:
-        gold = await orchestrator.execute_query(case.gold_sql)
+        gold = await gold_rows(case, orchestrator)
     except Talk2TablesError as exc:
         scored.reason = f"the gold SQL failed (fix the question set): {exc.message}"
         return scored
     ordered = gold_is_ordered(case.gold_sql, result.metadata.get("dialect"))
     scored.correct, scored.reason = compare_results(gold.rows, result.result.rows, ordered=ordered)
     return scored
+
+
+async def gold_rows(case: EvalCase, orchestrator: OrchestratorLike) -> QueryRows:
+    """The gold answer's rows: its SQL on its server, or its parts on theirs, combined like the product's."""
+    if not case.gold_parts:
+        return await orchestrator.execute_query(case.gold_sql, server=case.server)
+    parts = {p.name: await orchestrator.execute_query(p.sql, server=p.server) for p in case.gold_parts}
+    return await asyncio.to_thread(combine, case.gold_sql, parts, CombineLimits())
 
 
 def gold_is_ordered(sql: str, dialect: str | None = None) -> bool:
