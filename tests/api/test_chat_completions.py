@@ -29,6 +29,7 @@ def test_answers_the_last_user_message_as_markdown(client: httpx.Client) -> None
     assert "| category | revenue |" in content
     assert "```sql\nSELECT p.category" in content
     assert "Electronics" in content
+    assert content.endswith("_Answered from Database MCP._")
     assert data["talk2tables"]["query"] == "sales by category please"
 
 

@@ -48,8 +48,25 @@ def test_ask_prints_the_sql_the_rows_the_resolved_terms_and_the_explanation(
     assert "abracadabra → Magic Wand Pro" in out
     assert "from Product Metadata MCP" in out
     assert "Adds up every sale of the Magic Wand Pro." in out
-    assert "1 row" in out
+    assert "1 row · from Database MCP" in out
     assert "confidence 0.93" in out
+
+
+def test_ask_checks_the_question_and_keeps_the_request_deadline_like_the_api(
+    llm: ScriptedLLMServer, mcp_servers: McpServers, tmp_path: Path
+) -> None:
+    registry = ["--config", str(mcp_servers.registry)]
+    llm.llm.set_script([{"match": "", "responses": [{"delay_ms": 5000, **answer(PRODUCT_COUNT_SQL)}]}])
+    blank = run(["ask", "   ", *registry], tmp_path, llm)
+    assert blank.returncode == 1
+    assert "The question is empty" in blank.stdout
+    too_long = run(["ask", "x" * 30, *registry], tmp_path, llm, T2T_MAX_QUESTION_CHARS="20")
+    assert too_long.returncode == 1
+    assert "the limit is 20 (T2T_MAX_QUESTION_CHARS)" in too_long.stdout
+    assert llm.llm.requests == []  # refused before anything was asked
+    late = run(["ask", "slow question", *registry], tmp_path, llm, T2T_REQUEST_TIMEOUT="1")
+    assert late.returncode == 1
+    assert "No answer within 1 s (T2T_REQUEST_TIMEOUT)" in late.stdout
 
 
 def test_ask_json_prints_the_query_result(llm: ScriptedLLMServer, mcp_servers: McpServers, tmp_path: Path) -> None:

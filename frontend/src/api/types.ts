@@ -51,8 +51,21 @@ export interface ErrorInfo {
   [context: string]: unknown;
 }
 
+/** One database's share of an answer that spans several (metadata.parts). */
+export interface QueryPartInfo {
+  name: string;
+  server: string;
+  server_name?: string;
+  sql: string;
+  row_count: number;
+}
+
 export interface QueryMetadata {
   request_id?: string;
+  /** The registry key of the database that answered, or "combine" when parts were combined. */
+  server?: string;
+  server_name?: string;
+  parts?: QueryPartInfo[];
   attempts?: Attempt[];
   attempts_count?: number;
   recovered?: boolean;

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from talk2tables.models import QueryResult
+from talk2tables.workflow.outcome import answered_from
 
 MAX_TABLE_ROWS = 50
 
@@ -56,4 +57,7 @@ def answer_markdown(result: QueryResult) -> str:
     entity_lines = _entities(result.resolved_entities)
     if entity_lines:
         parts.append("**Understood as:**\n" + "\n".join(entity_lines))
+    where = answered_from(result.metadata)
+    if where:
+        parts.append(f"_Answered {where}._")
     return "\n\n".join(parts)

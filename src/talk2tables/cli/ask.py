@@ -127,6 +127,11 @@ def _table(columns: list[str], rows: list[list[Any]]) -> Any:
 def _footer(metadata: dict[str, Any]) -> str:
     rows = metadata.get("row_count", 0)
     parts = [f"{rows} row{'s' if rows != 1 else ''}" + (" (truncated)" if metadata.get("truncated") else "")]
+    from talk2tables.workflow.outcome import answered_from
+
+    where = answered_from(metadata)
+    if where:
+        parts.append(where)
     attempts = metadata.get("attempts_count", 0)
     if attempts > 1:
         parts.append(f"{attempts} attempts" + (", recovered" if metadata.get("recovered") else ""))

@@ -1,4 +1,5 @@
-"""Where a failure becomes a QueryResult: the one place, for every endpoint and every stage."""
+"""Where a failure becomes a QueryResult (the one place, for every endpoint and every stage), and how a result
+names the database that answered it."""
 
 from __future__ import annotations
 
@@ -24,3 +25,14 @@ def failure_result(
     merged: dict[str, Any] = {**(metadata or {}), "error": details}
     merged.setdefault("request_id", request_id or new_request_id())
     return QueryResult(success=False, query=query, sql=sql, error=error.message, metadata=merged)
+
+
+def answered_from(metadata: dict[str, Any]) -> str | None:
+    """Which database answered: "from Support Desk MCP", or each part of a combined answer."""
+    parts = metadata.get("parts")
+    if isinstance(parts, list) and parts:
+        return "combined: " + " + ".join(
+            f"{p.get('name')} from {p.get('server_name') or p.get('server')}" for p in parts
+        )
+    name = metadata.get("server_name")
+    return f"from {name}" if name else None
