@@ -12,7 +12,7 @@ from sqlalchemy.dialects import sqlite
 # Timestamps to the second: SQLite stores them as `YYYY-MM-DD HH:MM:SS` text (no microseconds), so
 # julianday(), strftime() and comparisons with date('now', ...) all read them directly.
 Timestamp = DateTime().with_variant(
-    sqlite.DATETIME(
+    sqlite.DATETIME(  # type: ignore[no-untyped-call]  # the dialect type has no annotations
         storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
         regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
     ),
