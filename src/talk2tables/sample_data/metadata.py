@@ -85,9 +85,7 @@ DATABASE_SERVER = "database"
 SUPPORT_SERVER = "support"
 USER_FRIENDLY_TERMS: dict[str, str] = {**SHOP_TERMS, **DATE_TERMS, **SUPPORT_TERMS}
 # Each term about one database's data → the registry key of the server that holds it.
-TERM_SERVERS: dict[str, str] = {term: DATABASE_SERVER for term in SHOP_TERMS} | {
-    term: SUPPORT_SERVER for term in SUPPORT_TERMS
-}
+TERM_SERVERS: dict[str, str] = dict.fromkeys(SHOP_TERMS, DATABASE_SERVER) | dict.fromkeys(SUPPORT_TERMS, SUPPORT_SERVER)
 
 AGGREGATION_TERMS: dict[str, str] = {
     "total": "SUM",
