@@ -53,8 +53,8 @@ def test_two_writes_hold_identical_data(tmp_path: Path) -> None:
         assert rows_of(a, f"SELECT * FROM {table} ORDER BY 1") == rows_of(b, f"SELECT * FROM {table} ORDER BY 1")
 
 
-def test_every_ticket_joins_to_a_shop_customer_and_product(sample_data_dir: Path) -> None:
-    shop, support = sample_data_dir / "multi_mcp_test.db", sample_data_dir / "support.db"
+def test_every_ticket_joins_to_a_shop_customer_and_product(sample_db: Path, sample_support_db: Path) -> None:
+    shop, support = sample_db, sample_support_db
     unmatched = rows_of(
         shop,
         "SELECT COUNT(*) FROM support.tickets AS t LEFT JOIN customers AS c ON c.customer_id = t.customer_id "
@@ -75,8 +75,8 @@ def test_every_ticket_joins_to_a_shop_customer_and_product(sample_data_dir: Path
     assert total > 0
 
 
-def test_relative_dates_find_this_months_tickets_in_sqlite(sample_data_dir: Path) -> None:
-    support = sample_data_dir / "support.db"
+def test_relative_dates_find_recent_tickets_in_sqlite(sample_support_db: Path) -> None:
+    support = sample_support_db
     recent = rows_of(support, "SELECT COUNT(*) FROM tickets WHERE opened_at >= date('now', '-30 days')")
     hours = rows_of(support, "SELECT MIN((julianday(closed_at) - julianday(opened_at)) * 24) FROM tickets")
     assert recent[0][0] >= 1  # type: ignore[operator]
@@ -92,9 +92,9 @@ def test_the_description_names_every_table_and_the_sample_period(sample_data_dir
 
 
 @pytest.fixture(scope="module")
-def support_server(sample_data_dir: Path) -> Iterator[ServerProcess]:
+def support_server(sample_data_dir: Path, sample_support_db: Path) -> Iterator[ServerProcess]:
     port = free_port()
-    args = ["db-server", "--database-url", str(sample_data_dir / "support.db"), "--port", str(port)]
+    args = ["db-server", "--database-url", str(sample_support_db), "--port", str(port)]
     args += ["--description", str(sample_data_dir / "support_description.md")]
     with running(args, port, env={"T2T_MCP_TOKEN": ""}) as server:
         yield server
@@ -102,9 +102,9 @@ def support_server(sample_data_dir: Path) -> Iterator[ServerProcess]:
 
 @pytest.mark.e2e
 async def test_the_database_mcp_serves_the_support_desk_read_only(
-    support_server: ServerProcess, sample_data_dir: Path
+    support_server: ServerProcess, sample_support_db: Path
 ) -> None:
-    database = sample_data_dir / "support.db"
+    database = sample_support_db
     before = file_digest(database)
     async with mcp_session(support_server.sse_url) as session:
         schema = await read_json(session, "database://schema")
