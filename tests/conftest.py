@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # A throw-away PostgreSQL cluster (session-scoped; skips loudly when it truly cannot start).
-from tests.support.postgres import postgres_sample, postgres_server  # noqa: F401
+from tests.support.postgres import postgres_sample, postgres_server, postgres_support_desk  # noqa: F401
 
 LOCAL_MODEL_OPTION = "--local-model"
 

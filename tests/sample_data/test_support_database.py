@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from talk2tables.sample_data.support_database import write_support_database
-from talk2tables.sample_data.support_description import describe_support
+from talk2tables.sample_data.support_description import describe_support, write_support_description
 from talk2tables.sample_data.support_generator import generate_support
 from tests.database_mcp.helpers import error_text, file_digest, mcp_session, query, read_json
+from tests.support.postgres import READER, SUPPORT_DB, PostgresServer
 from tests.support.processes import ServerProcess, free_port, running
 
 SUPPORT_TABLES = ["agents", "satisfaction_ratings", "tickets"]
@@ -119,3 +120,28 @@ async def test_the_database_mcp_serves_the_support_desk_read_only(
     assert answered.structured_content["rows"][0][0] >= 3
     assert "not DELETE" in error_text(refused)
     assert file_digest(database) == before
+
+
+@pytest.mark.e2e
+@pytest.mark.postgres
+async def test_the_database_mcp_serves_the_support_desk_from_postgres_as_the_reader(
+    postgres_support_desk: PostgresServer, tmp_path: Path
+) -> None:
+    port = free_port()
+    description = write_support_description(tmp_path / "support_description.md")
+    args = ["db-server", "--port", str(port), "--description", str(description)]
+    url = postgres_support_desk.url(SUPPORT_DB, user=READER)  # through the environment, as `up` passes it
+    with running(args, port, env={"T2T_MCP_TOKEN": "", "DATABASE_URL": url}) as server:
+        async with mcp_session(server.sse_url) as session:
+            schema = await read_json(session, "database://schema")
+            open_tickets = await query(session, "SELECT COUNT(*) FROM tickets WHERE status = 'open'")
+            hours = await query(
+                session,
+                "SELECT AVG(EXTRACT(EPOCH FROM closed_at - opened_at) / 3600) FROM tickets WHERE closed_at IS NOT NULL",
+            )
+    assert schema["dialect"] == "postgres"
+    assert sorted(t["name"] for t in schema["tables"]) == SUPPORT_TABLES
+    assert open_tickets.structured_content is not None
+    assert open_tickets.structured_content["rows"][0][0] >= 3
+    assert hours.structured_content is not None
+    assert float(hours.structured_content["rows"][0][0]) > 0
