@@ -9,6 +9,7 @@ are still open or pending, so "open tickets" and "the backlog" always have rows.
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -77,7 +78,7 @@ def _agents(period: Period) -> list[Row]:
     rows: list[Row] = []
     for agent_id, name, team, hired in AGENTS:
         start = period.first_day - timedelta(days=400 + 97 * agent_id) if hired is None else _into(period, hired)
-        handle = name.split()[0].lower().replace("á", "a")
+        handle = unicodedata.normalize("NFKD", name.split()[0].lower()).encode("ascii", "ignore").decode()
         rows.append(
             {
                 "agent_id": agent_id,
