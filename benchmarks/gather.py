@@ -1,10 +1,10 @@
-"""One full gather (list + read every resource of both MCP servers) on loopback: median and p95,
+"""One full gather (list + read every resource of every MCP server) on loopback: median and p95,
 with shared sessions and with a new connection per request, in one run.
 
     python -m benchmarks.gather [--iterations 100] [--warmup 5]
 
-Starts the real Database MCP and Product Metadata MCP itself (sample data in a temporary folder),
-using the repository's mcp_config.yaml with the URLs overridden to free ports.
+Starts the real Database MCPs (shop and support desk) and Product Metadata MCP itself (sample data in a
+temporary folder), using the repository's mcp_config.yaml with the URLs overridden to free ports.
 """
 
 from __future__ import annotations
@@ -31,13 +31,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 @contextlib.contextmanager
 def servers(data: Path) -> Iterator[dict[str, str]]:
-    """Both real servers as child processes; yields the T2T_MCP_<KEY>_URL overrides pointing at them."""
+    """The real servers as child processes; yields the T2T_MCP_<KEY>_URL overrides pointing at them."""
     env = {"LOG_LEVEL": "WARNING", "T2T_MCP_TOKEN": ""}
-    db_port, metadata_port = free_port(), free_port()
+    db_port, support_port, metadata_port = free_port(), free_port(), free_port()
     db = ServerProcess(
         ["db-server", "--database-url", str(data / "multi_mcp_test.db"),
          "--description", str(data / "database_description.md"), "--port", str(db_port)],
         db_port, env=env,
+    )  # fmt: skip
+    support = ServerProcess(
+        ["db-server", "--database-url", str(data / "support.db"),
+         "--description", str(data / "support_description.md"), "--port", str(support_port)],
+        support_port, env=env,
     )  # fmt: skip
     metadata = ServerProcess(
         ["metadata-server", "--metadata", str(data / "product_metadata.json"), "--port", str(metadata_port)],
@@ -45,13 +50,16 @@ def servers(data: Path) -> Iterator[dict[str, str]]:
     )  # fmt: skip
     try:
         db.start(timeout=60)
+        support.start(timeout=60)
         metadata.start(timeout=60)
         yield {
             "T2T_MCP_DATABASE_URL": db.sse_url,
+            "T2T_MCP_SUPPORT_URL": support.sse_url,
             "T2T_MCP_PRODUCT_METADATA_URL": metadata.sse_url,
         }
     finally:
         metadata.stop()
+        support.stop()
         db.stop()
 
 
@@ -108,7 +116,7 @@ def main() -> None:
             registry = load_registry(REPO_ROOT / "mcp_config.yaml", urls)
             results = asyncio.run(run(registry, args.iterations, args.warmup))
 
-    print(f"\nfull gather, both servers, loopback, {args.iterations} iterations ({os.cpu_count()} CPUs):")
+    print(f"\nfull gather, every server, loopback, {args.iterations} iterations ({os.cpu_count()} CPUs):")
     print(f"{'mode':<28} {'median ms':>10} {'p95 ms':>10} {'min ms':>10}")
     for mode, samples in results.items():
         print(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # A throw-away PostgreSQL cluster (session-scoped; skips loudly when it truly cannot start).
-from tests.support.postgres import postgres_sample, postgres_server  # noqa: F401
+from tests.support.postgres import postgres_sample, postgres_server, postgres_support_desk  # noqa: F401
 
 LOCAL_MODEL_OPTION = "--local-model"
 
@@ -39,7 +39,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def sample_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample data (database, product metadata, description) written once per session. Do not modify."""
+    """The sample data (shop and support desk databases, their descriptions, product metadata) written once per
+    session. Do not modify."""
     from talk2tables.sample_data.writer import write_sample_data
 
     out = tmp_path_factory.mktemp("sample-data")
@@ -51,3 +52,9 @@ def sample_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sample_db(sample_data_dir: Path) -> Path:
     """The session's sample SQLite database file (read-only use; copy it before changing anything)."""
     return sample_data_dir / "multi_mcp_test.db"
+
+
+@pytest.fixture(scope="session")
+def sample_support_db(sample_data_dir: Path) -> Path:
+    """The session's sample support desk SQLite database, made with the shop's seed and last day (read-only use)."""
+    return sample_data_dir / "support.db"

@@ -18,6 +18,8 @@ DEFAULT_DATA_DIR = Path("test_data")
 DEFAULT_DATABASE_PATH = DEFAULT_DATA_DIR / "multi_mcp_test.db"
 DEFAULT_METADATA_PATH = DEFAULT_DATA_DIR / "product_metadata.json"
 DEFAULT_BUSINESS_DESCRIPTION_PATH = DEFAULT_DATA_DIR / "database_description.md"
+DEFAULT_SUPPORT_DATABASE_PATH = DEFAULT_DATA_DIR / "support.db"
+DEFAULT_SUPPORT_DESCRIPTION_PATH = DEFAULT_DATA_DIR / "support_description.md"
 DEFAULT_MCP_CONFIG_PATH = Path("mcp_config.yaml")
 
 
@@ -103,6 +105,12 @@ class Settings(BaseSettings):
         default=str(DEFAULT_DATABASE_PATH),
         validation_alias=_env("DATABASE_URL"),
         description="SQLite file path or SQLAlchemy URL used by the Database MCP.",
+    )
+    support_database_url: str = Field(
+        default=str(DEFAULT_SUPPORT_DATABASE_PATH),
+        validation_alias=_env("T2T_SUPPORT_DATABASE_URL"),
+        description="SQLite file path or SQLAlchemy URL of the second Database MCP `up` starts: the registry's "
+        "`support` server (the sample support desk).",
     )
     metadata_path: Path = Field(
         default=DEFAULT_METADATA_PATH,

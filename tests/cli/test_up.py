@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+import yaml
 
 from tests.support.processes import REPO_ROOT, free_port
 from tests.support.scripted_llm import ScriptedLLM, ScriptedLLMServer
@@ -30,11 +31,29 @@ def llm() -> Iterator[ScriptedLLMServer]:
     server.stop()
 
 
+def add_server(registry: Path, key: str, port: int, *, host: str = "127.0.0.1", priority: int = 20) -> Path:
+    """Add a Database MCP entry (execute_query) under `key` to a registry written by write_registry."""
+    document = yaml.safe_load(registry.read_text())
+    document["mcp_servers"][key] = {
+        "name": "Support Desk MCP" if key == "support" else f"{key} MCP",
+        "url": f"http://{host}:{port}/sse",
+        "priority": priority,
+        "domains": ["support", "tickets", "agents"],
+        "capabilities": ["execute_query", "list_resources"],
+        "transport": "sse",
+    }
+    registry.write_text(yaml.safe_dump(document, sort_keys=False))
+    return registry
+
+
 class Up:
-    def __init__(self, workdir: Path, llm: ScriptedLLMServer) -> None:
+    def __init__(self, workdir: Path, llm: ScriptedLLMServer, *, support: bool = False) -> None:
         self.api_port = free_port()
         self.ports = [free_port(), free_port()]  # the Database MCP's and the Product Metadata MCP's
         self.registry = write_registry(workdir / "mcp_config.yaml", db_port=self.ports[0], metadata_port=self.ports[1])
+        if support:  # the support desk's Database MCP too, as in the repository's mcp_config.yaml
+            self.ports.append(free_port())
+            add_server(self.registry, "support", self.ports[2])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("T2T_", "OPENAI_", "DATABASE_URL"))}
         env.update(llm_env(llm))
         env["PYTHONPATH"] = str(REPO_ROOT / "src")
@@ -74,12 +93,14 @@ class Up:
 def test_up_creates_sample_data_starts_everything_and_ctrl_c_stops_it_all(
     tmp_path: Path, llm: ScriptedLLMServer
 ) -> None:
-    up = Up(tmp_path, llm)
+    up = Up(tmp_path, llm, support=True)
     try:
         up.wait_running()
         children = up.children()
-        assert len(children) == 3  # Database MCP, Product Metadata MCP, API (a provider is configured: no local LLM)
+        # Database MCP, Support Desk MCP, Product Metadata MCP, API (a provider is configured: no local LLM)
+        assert len(children) == 4
         assert (tmp_path / "test_data" / "multi_mcp_test.db").is_file()
+        assert (tmp_path / "test_data" / "support.db").is_file()
         assert (tmp_path / "test_data" / "product_metadata.json").is_file()
         log = up.log()
         assert up.url in log
@@ -93,6 +114,7 @@ def test_up_creates_sample_data_starts_everything_and_ctrl_c_stops_it_all(
         assert not alive
         assert "Stopped." in up.log()
         assert (tmp_path / ".talk2tables" / "logs" / "database-mcp.log").read_text()  # children log to files
+        assert "support_description.md" in (tmp_path / ".talk2tables" / "logs" / "support-desk-mcp.log").read_text()
     finally:
         up.stop()
 
@@ -219,7 +241,13 @@ def test_sample_data_fills_in_only_missing_default_files_and_never_replaces_one(
     monkeypatch.chdir(tmp_path)
     settings = Settings.model_validate({})
     first = ensure_sample_data(settings)
-    assert sorted(p.name for p in first) == ["database_description.md", "multi_mcp_test.db", "product_metadata.json"]
+    assert sorted(p.name for p in first) == [
+        "database_description.md",
+        "multi_mcp_test.db",
+        "product_metadata.json",
+        "support.db",
+        "support_description.md",
+    ]
     database = tmp_path / "test_data" / "multi_mcp_test.db"
     stamp = database.stat().st_mtime_ns
     (tmp_path / "test_data" / "product_metadata.json").unlink()
@@ -234,7 +262,11 @@ def test_custom_paths_get_no_invented_sample_data(tmp_path: Path, monkeypatch: p
 
     monkeypatch.chdir(tmp_path)
     settings = Settings.model_validate(
-        {"database_url": "postgresql://reader:pw@db/x", "metadata_path": tmp_path / "mine.json"}
+        {
+            "database_url": "postgresql://reader:pw@db/x",
+            "support_database_url": "postgresql://reader:pw@db/support",
+            "metadata_path": tmp_path / "mine.json",
+        }
     )
     assert ensure_sample_data(settings) == []
     assert not (tmp_path / "mine.json").exists()
@@ -252,3 +284,27 @@ def test_the_database_url_never_appears_on_a_command_line(tmp_path: Path) -> Non
     assert all("s3cret" not in " ".join(c.argv) for c in children)
     database = next(c for c in children if c.name == "Database MCP")
     assert database.env["DATABASE_URL"] == url
+
+
+def test_every_built_in_database_server_gets_its_own_database_and_others_are_listed(tmp_path: Path) -> None:
+    from talk2tables.cli.up import plan_children
+    from talk2tables.config import Settings
+
+    registry = write_registry(tmp_path / "reg.yaml", db_port=18000, metadata_port=18002)
+    add_server(registry, "support", 18004)
+    add_server(registry, "inventory", 18005, priority=30)  # not one of the built-in keys
+    add_server(registry, "remote_support", 18006, host="db.example", priority=40)
+    url = "postgresql://reader:s3cret@db.example/support"
+    settings = Settings.model_validate({"llm_model": "openai:x", "support_database_url": url})
+    children, external = plan_children(settings, registry)
+    assert [c.name for c in children] == ["Product Metadata MCP", "Database MCP", "Support Desk MCP", "API + web UI"]
+    shop, support = children[1], children[2]
+    assert shop.env["DATABASE_URL"] == settings.database_url
+    assert support.env["DATABASE_URL"] == url
+    assert all("s3cret" not in " ".join(c.argv) for c in children)
+    argv = " ".join(support.argv)
+    assert "db-server --port 18004 --description test_data/support_description.md" in argv
+    assert external == [
+        "inventory MCP (http://127.0.0.1:18005/sse)",
+        "remote_support MCP (http://db.example:18006/sse)",
+    ]

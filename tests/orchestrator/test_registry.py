@@ -49,7 +49,9 @@ def valid() -> dict[str, Any]:
 def test_the_repository_default_registry_is_valid_and_routes_queries_to_the_database() -> None:
     registry = load_registry(REPO_ROOT / "mcp_config.yaml")
 
-    assert [s.key for s in registry.servers_by_priority()] == ["product_metadata", "database"]
+    assert [s.key for s in registry.servers_by_priority()] == ["product_metadata", "database", "support"]
+    assert [s.key for s in registry.servers_by_priority() if s.can_execute_query] == ["database", "support"]
+    assert registry.mcp_servers["support"].url == "http://127.0.0.1:8004/sse"
     query = registry.query_server()
     assert query is not None
     assert query.key == "database"

@@ -25,8 +25,9 @@ def write(tmp_path: Path, document: object) -> Path:
 def test_the_default_registry_is_valid() -> None:
     result = runner.invoke(app, ["validate-config", str(REPO_ROOT / "mcp_config.yaml")])
     assert result.exit_code == 0, result.output
-    assert "is valid: 2 server(s)" in result.output
+    assert "is valid: 3 server(s)" in result.output
     assert "database: Database MCP at http://127.0.0.1:8000/sse (runs queries)" in result.output
+    assert "support: Support Desk MCP at http://127.0.0.1:8004/sse (runs queries)" in result.output
 
 
 def test_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
@@ -90,6 +91,7 @@ def test_check_connections_lists_each_servers_tools_and_resources(shared_live: L
         "--check-connections",
         env={
             "T2T_MCP_DATABASE_URL": shared_live.db.sse_url,
+            "T2T_MCP_SUPPORT_URL": shared_live.db.sse_url,  # any live Database MCP will do for the listing
             "T2T_MCP_PRODUCT_METADATA_URL": shared_live.metadata.sse_url,
         },
     )
@@ -100,7 +102,7 @@ def test_check_connections_lists_each_servers_tools_and_resources(shared_live: L
         "execute_query",
         "database://schema",
         "resource://product_aliases",
-        "all 2 server(s) answered",
+        "all 3 server(s) answered",
     ):
         assert fragment in result.stdout
 
@@ -112,7 +114,11 @@ def test_check_connections_fails_naming_an_unreachable_server(shared_live: Live)
         "validate-config",
         str(REPO_ROOT / "mcp_config.yaml"),
         "--check-connections",
-        env={"T2T_MCP_DATABASE_URL": shared_live.db.sse_url, "T2T_MCP_PRODUCT_METADATA_URL": down},
+        env={
+            "T2T_MCP_DATABASE_URL": shared_live.db.sse_url,
+            "T2T_MCP_SUPPORT_URL": shared_live.db.sse_url,
+            "T2T_MCP_PRODUCT_METADATA_URL": down,
+        },
     )
     assert result.returncode == 1
     output = " ".join(result.stdout.split())

@@ -11,6 +11,7 @@ import pytest
 
 from talk2tables.sample_data.database import write_sample_database
 from talk2tables.sample_data.metadata import build_sample_metadata, write_sample_metadata
+from talk2tables.sample_data.support_database import write_support_database
 from tests.support.mcp_client import mcp_session, read_json  # noqa: F401 - re-exported for the tests
 
 # The example from docs/ARCHITECTURE.md, verbatim.
@@ -50,6 +51,11 @@ def metadata_file(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_sample_database(tmp_path_factory.mktemp("sample-db") / "multi_mcp_test.db")
+
+
+@pytest.fixture(scope="module")
+def support_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_support_database(tmp_path_factory.mktemp("support-db") / "support.db")
 
 
 @pytest.fixture

@@ -150,3 +150,35 @@ def test_table_column_tokens_are_found_inside_sql_hints() -> None:
         ("sales", "quantity"),
     ]
     assert table_column_references("the current date") == []
+
+
+def test_a_file_without_term_servers_stays_valid_and_ties_no_term(example: dict[str, Any]) -> None:
+    mappings = ProductMetadata.model_validate(example).column_mappings
+    assert mappings.term_servers == {}
+    assert mappings.server_of("sales amount") is None
+
+
+def test_term_servers_tie_defined_terms_to_registry_keys(example: dict[str, Any]) -> None:
+    example["column_mappings"]["user_friendly_terms"]["open tickets"] = "tickets.status = 'open'"
+    example["column_mappings"]["term_servers"] = {"sales amount": "database", "open tickets": "support"}
+    mappings = ProductMetadata.model_validate(example).column_mappings
+    assert mappings.server_of("open tickets") == "support"
+    assert mappings.server_of("sales amount") == "database"
+    assert mappings.server_of("count") is None
+
+
+def test_term_servers_may_only_name_terms_the_file_defines(example: dict[str, Any]) -> None:
+    example["column_mappings"]["term_servers"] = {"total": "database", "backlog": "support", "csat": "support"}
+    assert problems_of(example) == [
+        "column_mappings.term_servers.backlog: 'backlog' is not a term of user_friendly_terms or aggregation_terms; "
+        "define it there first",
+        "column_mappings.term_servers.csat: 'csat' is not a term of user_friendly_terms or aggregation_terms; "
+        "define it there first",
+    ]
+
+
+@pytest.mark.parametrize("key", ["Support", "support desk", "", 7])
+def test_term_servers_values_are_registry_keys(example: dict[str, Any], key: Any) -> None:
+    example["column_mappings"]["term_servers"] = {"sales amount": key}
+    (problem,) = problems_of(example)
+    assert problem.startswith("column_mappings.term_servers.sales amount: ")

@@ -74,3 +74,30 @@ def test_a_value_of_another_type_than_the_column_is_simply_not_found(sample: dic
     sample["product_aliases"]["abracadabra"]["database_references"]["products.product_id"] = "one two three"
     (problem,) = problems(sample, engine)
     assert "no row of products has product_id = 'one two three'" in problem
+
+
+@pytest.fixture
+def support_engine(support_database: Path) -> Iterator[Engine]:
+    engine = create_readonly_engine(normalize_database_url(str(support_database)))
+    yield engine
+    engine.dispose()
+
+
+def test_terms_tied_to_the_support_server_are_checked_against_its_database_only(
+    sample: dict[str, Any], engine: Engine, support_engine: Engine
+) -> None:
+    assert problems(sample, engine) == []  # the shop's check leaves tickets, agents and ratings alone
+    assert reference_problems(ProductMetadata.model_validate(sample), support_engine, server="support") == []
+    sample["column_mappings"]["user_friendly_terms"]["ticket status"] = "tickets.state"
+    support_problems = reference_problems(ProductMetadata.model_validate(sample), support_engine, server="support")
+    assert len(support_problems) == 1
+    assert support_problems[0].startswith("column_mappings.user_friendly_terms.ticket status: table 'tickets' has no")
+    assert problems(sample, engine) == []
+
+
+def test_a_support_term_without_its_tie_is_checked_against_the_main_database(
+    sample: dict[str, Any], engine: Engine
+) -> None:
+    del sample["column_mappings"]["term_servers"]["ticket status"]
+    (problem,) = problems(sample, engine)
+    assert problem.startswith("column_mappings.user_friendly_terms.ticket status: the database has no table 'tickets'")

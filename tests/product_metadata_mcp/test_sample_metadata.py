@@ -62,13 +62,23 @@ def test_sample_metadata_maps_the_plans_terms(sample: dict[str, Any]) -> None:
     }
 
 
-def test_every_database_reference_and_mapped_column_exists_in_the_sample_database(
-    sample: dict[str, Any], sample_database: Path
-) -> None:
-    engine = create_engine(f"sqlite:///{sample_database}")
+def columns_of(database: Path) -> dict[str, set[str]]:
+    engine = create_engine(f"sqlite:///{database}")
     try:
         inspector = inspect(engine)
-        columns = {t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names()}
+        return {t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names()}
+    finally:
+        engine.dispose()
+
+
+def test_every_database_reference_and_mapped_column_exists_in_the_sample_database(
+    sample: dict[str, Any], sample_database: Path, support_database: Path
+) -> None:
+    engine = create_engine(f"sqlite:///{sample_database}")
+    databases = {"database": columns_of(sample_database), "support": columns_of(support_database)}
+    term_servers = sample["column_mappings"]["term_servers"]
+    try:
+        columns = databases["database"]
         checked = 0
         with engine.connect() as connection:
             for key, product in sample["product_aliases"].items():
@@ -81,8 +91,9 @@ def test_every_database_reference_and_mapped_column_exists_in_the_sample_databas
                     assert found == 1, f"{key}: {reference} = {value!r} matches {found} rows"
                     checked += 1
         for term, hint in sample["column_mappings"]["user_friendly_terms"].items():
+            server = term_servers.get(term, "database")
             for table, column in table_column_references(hint):
-                assert column in columns.get(table, set()), f"{term!r}: {table}.{column} is not in the database"
+                assert column in databases[server].get(table, set()), f"{term!r}: {table}.{column} is not in {server}"
                 checked += 1
         assert checked > 2 * len(CATALOG)
     finally:
@@ -122,3 +133,27 @@ def test_a_failed_write_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
         write_sample_metadata(target)
     assert sorted(os.listdir(tmp_path)) == ["product_metadata.json"]
     assert (target / "keep").read_text() == "x"
+
+
+SUPPORT_VOCABULARY = ("open tickets", "backlog", "urgent", "resolution time", "CSAT", "agent")
+
+
+def test_the_support_desk_vocabulary_is_tied_to_the_support_server(sample: dict[str, Any]) -> None:
+    mappings = sample["column_mappings"]
+    for term in SUPPORT_VOCABULARY:
+        assert mappings["user_friendly_terms"].get(term), f"{term!r} has no mapping"
+        assert mappings["term_servers"][term] == "support", term
+    assert "tickets.status" in mappings["user_friendly_terms"]["open tickets"]
+    assert "tickets.priority" in mappings["user_friendly_terms"]["urgent"]
+    assert "tickets.closed_at - tickets.opened_at" in mappings["user_friendly_terms"]["resolution time"]
+
+
+def test_each_term_is_tied_to_the_server_whose_tables_it_names(sample: dict[str, Any]) -> None:
+    support_tables = {"agents", "tickets", "satisfaction_ratings"}
+    mappings = sample["column_mappings"]
+    for term, server in mappings["term_servers"].items():
+        tables = {table for table, _ in table_column_references(mappings["user_friendly_terms"][term])}
+        assert tables, term
+        assert (tables <= support_tables) == (server == "support"), (term, server, tables)
+    assert mappings["term_servers"]["revenue"] == "database"
+    assert "today" not in mappings["term_servers"]  # dates apply to both databases

@@ -46,6 +46,7 @@ def test_summary_counts_products_aliases_terms_and_lists_categories(metadata_fil
     data = json.loads(metadata_file.read_text())
     assert summary["user_friendly_term_count"] == len(data["column_mappings"]["user_friendly_terms"])
     assert summary["aggregation_term_count"] == len(data["column_mappings"]["aggregation_terms"])
+    assert summary["servers_with_terms"] == ["database", "support"]
     assert summary["resources"] == RESOURCE_DESCRIPTIONS
     assert set(summary["resources"]) == {
         "resource://product_aliases",

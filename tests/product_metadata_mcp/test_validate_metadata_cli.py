@@ -27,7 +27,8 @@ def test_a_valid_file_exits_0_with_a_summary(metadata_file: Path, tmp_path: Path
     result = validate(metadata_file, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        f"{metadata_file} is valid: 18 products, 45 aliases, 35 column terms, 12 aggregation terms."
+        f"{metadata_file} is valid: 18 products, 45 aliases, 51 column terms, 12 aggregation terms, "
+        "43 terms tied to a server (database, support)."
     )
     assert result.stderr == ""
 
@@ -112,3 +113,23 @@ def test_the_file_is_only_read(metadata_file: Path, sample_database: Path, tmp_p
     validate(metadata_file, "--database-url", str(sample_database), cwd=tmp_path)
     assert (metadata_file.read_bytes(), sample_database.read_bytes()) == before
     assert json.loads(before[0])["last_updated"] == "2025-01-15T10:00:00Z"
+
+
+def test_terms_tied_to_another_server_are_checked_against_its_database(
+    metadata_file: Path, sample_database: Path, support_database: Path, tmp_path: Path
+) -> None:
+    both = ("--database-url", sample_database, "--server-database-url", f"support={support_database}")
+    result = validate(metadata_file, *both, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "is valid and matches the databases: 18 products" in result.stdout
+    wrong = validate(metadata_file, "--server-database-url", f"support={sample_database}", cwd=tmp_path)
+    assert wrong.returncode == 1
+    lines = wrong.stderr.splitlines()
+    assert lines[0].startswith(f"{metadata_file} does not match the database of server 'support' {sample_database} (")
+    assert all("tickets" in line or "agents" in line or "satisfaction_ratings" in line for line in lines[1:])
+
+
+def test_a_server_database_url_without_a_key_is_refused(metadata_file: Path, tmp_path: Path) -> None:
+    result = validate(metadata_file, "--server-database-url", "test_data/support.db", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "is not KEY=URL" in result.stderr

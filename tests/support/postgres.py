@@ -30,6 +30,7 @@ from tests.support.skips import skip_loudly
 ADMIN = "t2t"
 READER = "t2t_reader"
 SAMPLE_DB = "sample"
+SUPPORT_DB = "support"
 
 
 @dataclass
@@ -155,4 +156,14 @@ def postgres_sample(postgres_server: PostgresServer) -> PostgresServer:
     postgres_server.create_database(SAMPLE_DB)
     load_into(postgres_server.admin_url)
     postgres_server.grant_reader(SAMPLE_DB)
+    return postgres_server
+
+
+@pytest.fixture(scope="session")
+def postgres_support_desk(postgres_server: PostgresServer) -> PostgresServer:
+    """The cluster with the sample support desk loaded into database `support`, readable by the reader role."""
+    from talk2tables.sample_data.support_database import load_support_into
+
+    load_support_into(postgres_server.create_database(SUPPORT_DB))
+    postgres_server.grant_reader(SUPPORT_DB)
     return postgres_server

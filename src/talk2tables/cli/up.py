@@ -1,4 +1,4 @@
-"""`talk2tables up`: sample data if missing, both MCP servers, the API and the UI — one command, one Ctrl-C."""
+"""`talk2tables up`: sample data if missing, the MCP servers, the API and the UI — one command, one Ctrl-C."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from talk2tables.config import (
     DEFAULT_BUSINESS_DESCRIPTION_PATH,
     DEFAULT_DATABASE_PATH,
     DEFAULT_METADATA_PATH,
+    DEFAULT_SUPPORT_DATABASE_PATH,
+    DEFAULT_SUPPORT_DESCRIPTION_PATH,
     Settings,
     environment,
 )
@@ -38,6 +40,8 @@ from talk2tables.supervisor import (
 console = Console(stderr=True)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 METADATA_SERVER_KEY = "product_metadata"
+DATABASE_SERVER_KEY = "database"
+SUPPORT_SERVER_KEY = "support"
 LOG_DIR = Path(".talk2tables") / "logs"
 
 
@@ -49,11 +53,16 @@ def ensure_sample_data(settings: Settings) -> list[Path]:
     from talk2tables.sample_data.database import write_sample_database
     from talk2tables.sample_data.description import write_database_description
     from talk2tables.sample_data.metadata import write_sample_metadata
+    from talk2tables.sample_data.support_database import write_support_database
+    from talk2tables.sample_data.support_description import write_support_description
 
     wanted: list[tuple[Path, Callable[[Path], Path]]] = []
     if settings.database_url == str(DEFAULT_DATABASE_PATH):
         wanted += [(DEFAULT_DATABASE_PATH, write_sample_database),
                    (DEFAULT_BUSINESS_DESCRIPTION_PATH, write_database_description)]  # fmt: skip
+    if settings.support_database_url == str(DEFAULT_SUPPORT_DATABASE_PATH):
+        wanted += [(DEFAULT_SUPPORT_DATABASE_PATH, write_support_database),
+                   (DEFAULT_SUPPORT_DESCRIPTION_PATH, write_support_description)]  # fmt: skip
     if settings.metadata_path == DEFAULT_METADATA_PATH:
         wanted.append((DEFAULT_METADATA_PATH, write_sample_metadata))
     written = []
@@ -69,24 +78,35 @@ def _port(url: str) -> int:
     return parts.port or (443 if parts.scheme == "https" else 80)
 
 
+def database_server_args(key: str, settings: Settings) -> tuple[str, list[str]] | None:
+    """The database URL and extra `db-server` options of the built-in Database MCP under registry key `key`:
+    `database` serves DATABASE_URL, `support` T2T_SUPPORT_DATABASE_URL; any other key is not built in."""
+    if key == DATABASE_SERVER_KEY:
+        return settings.database_url, []
+    if key == SUPPORT_SERVER_KEY:
+        return settings.support_database_url, ["--description", str(DEFAULT_SUPPORT_DESCRIPTION_PATH)]
+    return None
+
+
 def plan_children(settings: Settings, registry_path: Path) -> tuple[list[Child], list[str]]:
     """The local MCP servers the registry points at, then the API. Remote servers are listed, not started."""
     from talk2tables.orchestrator.registry import load_registry
 
     registry = load_registry(registry_path, environment())
     token = settings.mcp_token.get_secret_value() if settings.mcp_token else None
-    query_server = registry.query_server()
     children: list[Child] = []
     external: list[str] = []
     for server in registry.servers_by_priority():
         host = urlsplit(server.url).hostname or ""
         port = str(_port(server.url))
+        database = database_server_args(server.key, settings) if server.can_execute_query else None
         if host not in LOOPBACK:
             external.append(f"{server.name} ({server.url})")
-        elif query_server is not None and server.key == query_server.key:
+        elif database is not None:
             # The URL may hold a password: it goes through the environment, never the (world-readable) argv.
-            args = ["db-server", "--port", port]
-            env = {"DATABASE_URL": settings.database_url}
+            url, options = database
+            args = ["db-server", "--port", port, *options]
+            env = {"DATABASE_URL": url}
             children.append(Child(server.name, talk2tables_argv(*args), mcp_ready(server.url, token), env=env))
         elif server.key == METADATA_SERVER_KEY:
             args = ["metadata-server", "--metadata", str(settings.metadata_path), "--port", port]
@@ -174,7 +194,7 @@ def up(
     ),
     port: int | None = typer.Option(None, help="API and web UI port. Default: T2T_API_PORT or 8001."),
 ) -> None:
-    """Start everything: sample data if missing, the Database MCP, the Product Metadata MCP, the API and web UI."""
+    """Start everything: sample data if missing, the Database MCPs, the Product Metadata MCP, the API and web UI."""
     overrides: dict[str, object] = {}
     if config is not None:
         overrides["mcp_config_path"] = config

@@ -49,10 +49,9 @@ def validate_config(
         raise typer.Exit(1) from None
 
     servers = registry.servers_by_priority()
-    query = registry.query_server()
     console.print(f"[green]✓[/green] {path} is valid: {len(servers)} server(s), in priority order:")
     for server in servers:
-        role = " (runs queries)" if query is not None and server.key == query.key else ""
+        role = " (runs queries)" if server.can_execute_query else ""
         console.print(f"  {server.priority:>3}  {server.key}: {server.name} at {server.url}{role}", markup=False)
     if not check_connections:
         return

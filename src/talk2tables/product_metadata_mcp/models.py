@@ -17,9 +17,12 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    SerializerFunctionWrapHandler,
     StrictStr,
     StringConstraints,
     field_validator,
+    model_serializer,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -28,6 +31,10 @@ AGGREGATE_FUNCTIONS: tuple[str, ...] = ("SUM", "AVG", "COUNT", "MIN", "MAX", "CO
 
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 TABLE_COLUMN = re.compile(rf"^({_IDENTIFIER})\.({_IDENTIFIER})$")
+# A registry key, as mcp_config.yaml spells them (e.g. database, support).
+SERVER_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+# The registry key whose database holds the products and the column terms `term_servers` ties to no server.
+MAIN_SERVER = "database"
 
 
 def _reference_value(value: Any) -> str | int | float:
@@ -56,10 +63,21 @@ def _aggregate_function(function: str) -> str:
     return upper
 
 
+def _server_key(key: str) -> str:
+    if not SERVER_KEY.match(key):
+        raise PydanticCustomError(
+            "server_key",
+            "'{key}' is not a registry key; use the key of a server in mcp_config.yaml, such as database or support",
+            {"key": key},
+        )
+    return key
+
+
 NonEmptyStr = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
 ReferenceValue = Annotated[str | int | float, PlainValidator(_reference_value)]
 TableColumn = Annotated[StrictStr, AfterValidator(_table_column)]
 AggregateFunction = Annotated[StrictStr, AfterValidator(_aggregate_function)]
+ServerKey = Annotated[StrictStr, AfterValidator(_server_key)]
 
 
 class ProductAlias(BaseModel):
@@ -85,12 +103,45 @@ class ProductAlias(BaseModel):
 
 
 class ColumnMappings(BaseModel):
-    """User-friendly terms and the columns or SQL hints they mean; words for aggregate functions."""
+    """User-friendly terms and the columns or SQL hints they mean; words for aggregate functions; and, optionally,
+    the registry key of the database server each term belongs to (`term_servers`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     user_friendly_terms: dict[NonEmptyStr, NonEmptyStr]
     aggregation_terms: dict[NonEmptyStr, AggregateFunction]
+    term_servers: dict[NonEmptyStr, ServerKey] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _term_servers_name_defined_terms(self) -> ColumnMappings:
+        defined = set(self.user_friendly_terms) | set(self.aggregation_terms)
+        problems = [
+            {
+                "loc": f"column_mappings.term_servers.{term}",
+                "msg": f"{term!r} is not a term of user_friendly_terms or aggregation_terms; define it there first",
+            }
+            for term in self.term_servers
+            if term not in defined
+        ]
+        if problems:
+            raise PydanticCustomError(
+                "unknown_terms",
+                "{summary}",
+                {"summary": "; ".join(f"{p['loc']}: {p['msg']}" for p in problems), "problems": problems},
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_term_servers(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A file without term_servers is served exactly as it was written.
+        data = handler(self)
+        if not self.term_servers and isinstance(data, dict):
+            data.pop("term_servers", None)
+        return data
+
+    def server_of(self, term: str) -> str | None:
+        """The registry key of the server `term` belongs to, or None when the file does not tie it to one."""
+        return self.term_servers.get(term)
 
 
 class ProductMetadata(BaseModel):

@@ -1,7 +1,10 @@
 """Checks a metadata file against a real database: every reference names a table, a column and a value there.
 
-Used by `talk2tables validate-metadata --database-url`. It only reads (through the caller's
-engine, read-only for the CLI) and returns one line per problem, each naming the field.
+Used by `talk2tables validate-metadata --database-url` (the database of registry key `database`) and
+`--server-database-url KEY=URL` (another server's). Product references and the column terms that are not tied
+to another server (`column_mappings.term_servers`) belong to `database`; a term tied to a server is checked only
+against that server's database. It only reads (through the caller's engine, read-only for the CLI) and returns
+one line per problem, each naming the field.
 """
 
 from __future__ import annotations
@@ -11,15 +14,32 @@ from typing import Any
 from sqlalchemy import ColumnClause, Engine, column, inspect, literal, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
-from talk2tables.product_metadata_mcp.models import TABLE_COLUMN, ProductMetadata, table_column_references
+from talk2tables.product_metadata_mcp.models import (
+    MAIN_SERVER,
+    TABLE_COLUMN,
+    ProductMetadata,
+    table_column_references,
+)
 
 # table → column → its type as the database names it
 Columns = dict[str, dict[str, str]]
 
 
-def reference_problems(metadata: ProductMetadata, engine: Engine) -> list[str]:
-    """Every `database_references` entry and every `table.column` in the column mappings, checked."""
+def reference_problems(metadata: ProductMetadata, engine: Engine, *, server: str = MAIN_SERVER) -> list[str]:
+    """The references that belong to `server` (a registry key), checked against its database behind `engine`:
+    for the main server every `database_references` entry and every untied term, and for any server the
+    `table.column`s of the terms tied to it."""
     columns = _columns_by_table(engine)
+    problems: list[str] = []
+    if server == MAIN_SERVER:
+        problems += _product_problems(metadata, engine, columns)
+    for term, hint in metadata.column_mappings.user_friendly_terms.items():
+        if (metadata.column_mappings.server_of(term) or MAIN_SERVER) == server:
+            problems += _hint_problems(f"column_mappings.user_friendly_terms.{term}", hint, columns)
+    return problems
+
+
+def _product_problems(metadata: ProductMetadata, engine: Engine, columns: Columns) -> list[str]:
     problems: list[str] = []
     for key, product in metadata.product_aliases.items():
         for reference, value in product.database_references.items():
@@ -30,8 +50,6 @@ def reference_problems(metadata: ProductMetadata, engine: Engine) -> list[str]:
             )
             if problem:
                 problems.append(f"{location}: {problem}")
-    for term, hint in metadata.column_mappings.user_friendly_terms.items():
-        problems += _hint_problems(f"column_mappings.user_friendly_terms.{term}", hint, columns)
     return problems
 
 

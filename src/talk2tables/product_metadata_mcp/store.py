@@ -22,8 +22,9 @@ log = get_logger(__name__)
 RESOURCE_DESCRIPTIONS: dict[str, str] = {
     PRODUCT_ALIASES_URI: "Every product by its alias key: canonical_id, canonical_name, the aliases "
     "people use, database_references (table.column → value) and categories.",
-    COLUMN_MAPPINGS_URI: "user_friendly_terms (what people say → table.column or a SQL hint) and "
-    "aggregation_terms (word → SQL aggregate function).",
+    COLUMN_MAPPINGS_URI: "user_friendly_terms (what people say → table.column or a SQL hint), "
+    "aggregation_terms (word → SQL aggregate function) and term_servers (term → the registry key of the "
+    "database server whose tables the term is about; terms not listed belong to no one server).",
     METADATA_SUMMARY_URI: "Counts, last_updated, categories, and what each resource holds.",
 }
 
@@ -154,5 +155,6 @@ def summarize(metadata: ProductMetadata, *, source: Path) -> dict[str, Any]:
         "categories": sorted({c for p in products for c in p.categories}),
         "user_friendly_term_count": len(mappings.user_friendly_terms),
         "aggregation_term_count": len(mappings.aggregation_terms),
+        "servers_with_terms": sorted(set(mappings.term_servers.values())),
         "resources": RESOURCE_DESCRIPTIONS,
     }

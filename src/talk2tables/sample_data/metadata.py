@@ -1,7 +1,8 @@
 """The packaged sample product metadata, built from the same CATALOG as the sample database.
 
-Every `database_references` value and every `table.column` named in a column mapping exists in
-the database written by `talk2tables.sample_data.database`; a test keeps the two in step.
+Every `database_references` value exists in the shop database written by `talk2tables.sample_data.database`;
+every `table.column` named in a column mapping exists in the database of the server `term_servers` ties the term
+to (`database`: the shop, `support`: the support desk); tests keep them in step.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from talk2tables.sample_data.catalog import CATALOG
 
 LAST_UPDATED = "2025-01-15T10:00:00Z"
 
-# What people say → the column, or a hint for the SQL, in the sample database.
-USER_FRIENDLY_TERMS: dict[str, str] = {
+# What people say → the column, or a hint for the SQL, in the sample shop database (the `database` server).
+SHOP_TERMS: dict[str, str] = {
     "sales amount": "sales.total_amount",
     "revenue": "sales.total_amount",
     "total sales": "SUM(sales.total_amount)",
@@ -45,6 +46,10 @@ USER_FRIENDLY_TERMS: dict[str, str] = {
     "unit cost": "products.unit_cost",
     "launch date": "products.launch_date",
     "line total": "order_items.line_total",
+}
+
+# Words about dates: they apply to either database, so no server is named for them.
+DATE_TERMS: dict[str, str] = {
     "today": "the current date (SQLite: date('now'); PostgreSQL: CURRENT_DATE)",
     "this month": "sales.sale_date within the current calendar month",
     "last month": "sales.sale_date within the previous calendar month",
@@ -54,6 +59,33 @@ USER_FRIENDLY_TERMS: dict[str, str] = {
     "last year": "sales.sale_date within the previous calendar year",
     "year to date": "sales.sale_date from January 1 of the current year up to today",
 }
+
+# What people say about the support desk → its columns (the `support` server's database).
+SUPPORT_TERMS: dict[str, str] = {
+    "ticket": "tickets.ticket_id",
+    "open tickets": "tickets.status = 'open'",
+    "pending tickets": "tickets.status = 'pending' (waiting for the customer)",
+    "backlog": "tickets.closed_at IS NULL (tickets.status open or pending)",
+    "ticket status": "tickets.status",
+    "urgent": "tickets.priority = 'urgent'",
+    "ticket priority": "tickets.priority",
+    "ticket category": "tickets.category",
+    "support channel": "tickets.channel",
+    "opened date": "tickets.opened_at",
+    "closed date": "tickets.closed_at",
+    "resolution time": "tickets.closed_at - tickets.opened_at, closed tickets only "
+    "(SQLite, in hours: (julianday(tickets.closed_at) - julianday(tickets.opened_at)) * 24)",
+    "agent": "agents.full_name",
+    "support team": "agents.team",
+    "CSAT": "100.0 * AVG(satisfaction_ratings.score >= 4) (percent of ratings of 4 or 5)",
+    "satisfaction score": "satisfaction_ratings.score",
+}
+
+DATABASE_SERVER = "database"
+SUPPORT_SERVER = "support"
+USER_FRIENDLY_TERMS: dict[str, str] = {**SHOP_TERMS, **DATE_TERMS, **SUPPORT_TERMS}
+# Each term about one database's data → the registry key of the server that holds it.
+TERM_SERVERS: dict[str, str] = dict.fromkeys(SHOP_TERMS, DATABASE_SERVER) | dict.fromkeys(SUPPORT_TERMS, SUPPORT_SERVER)
 
 AGGREGATION_TERMS: dict[str, str] = {
     "total": "SUM",
@@ -91,6 +123,7 @@ def build_sample_metadata() -> dict[str, Any]:
         "column_mappings": {
             "user_friendly_terms": dict(USER_FRIENDLY_TERMS),
             "aggregation_terms": dict(AGGREGATION_TERMS),
+            "term_servers": dict(TERM_SERVERS),
         },
     }
 
