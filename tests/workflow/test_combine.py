@@ -96,3 +96,18 @@ def test_a_part_with_two_columns_of_one_name_is_refused_with_the_fix() -> None:
     parts = {"p": rows(["id", "ID"], [[1, 2]])}
     with pytest.raises(CombineError, match="two columns with the same name"):
         combine("SELECT * FROM p", parts, CombineLimits())
+
+
+def test_a_combined_result_too_large_in_bytes_fails_whole_before_it_is_all_held() -> None:
+    parts = {"a": rows(["x"], [[n] for n in range(100)])}
+    huge = "SELECT printf('%.*c', 900000, 'x') AS big FROM a"  # 100 values of 0.9 MB: 90 MB in all
+    with pytest.raises(CombineError, match="larger than 16 MB"):
+        combine(huge, parts, CombineLimits())
+
+
+def test_no_value_grows_past_sqlites_length_limit() -> None:
+    parts = {"a": rows(["x"], [[1]])}
+    with pytest.raises(CombineError, match="too big"):
+        combine("SELECT replace(printf('%.*c', 600000, 'x'), 'x', 'xy') AS big FROM a", parts, CombineLimits())
+    # printf gives up (NULL) rather than build a value past the limit.
+    assert combine("SELECT printf('%.*c', 2000000, 'x') AS big FROM a", parts, CombineLimits()).rows == [[None]]

@@ -19,7 +19,10 @@ from talk2tables.sql_generation.validator import SQLValidator
 BEYOND = "results this large need a federated query engine such as Trino (docs/sql-generation.md)"
 # SQLite checks the progress handler every this many virtual-machine steps.
 PROGRESS_STEPS = 10_000
+# Bounds on what the combination may hold in the API process: one value, and the whole combined result.
 MAX_VALUE_BYTES = 1_000_000
+MAX_RESULT_BYTES = 16_000_000
+FETCH_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,10 @@ def combine(sql: str, parts: Mapping[str, QueryRows], limits: CombineLimits) -> 
     try:
         connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         for name, rows in parts.items():
-            _load(connection, name, rows)
+            try:
+                _load(connection, name, rows)
+            except sqlite3.Error as exc:
+                raise CombineError(f"Part {name!r} could not be loaded for combining: {exc}", part=name) from exc
         connection.execute("PRAGMA query_only = ON")
         return _run(connection, approved, limits)
     finally:
@@ -98,7 +104,7 @@ def _run(connection: sqlite3.Connection, sql: str, limits: CombineLimits) -> Que
     connection.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
     try:
         cursor = connection.execute(sql)
-        fetched = cursor.fetchmany(limits.max_total_rows + 1)
+        fetched = _fetch(cursor, limits)
     except sqlite3.OperationalError as exc:
         if time.monotonic() > deadline:
             raise CombineError(
@@ -117,6 +123,25 @@ def _run(connection: sqlite3.Connection, sql: str, limits: CombineLimits) -> Que
         )
     columns = [d[0] for d in cursor.description or ()]
     return QueryRows(columns=columns, rows=[list(r) for r in fetched], row_count=len(fetched))
+
+
+def _fetch(cursor: sqlite3.Cursor, limits: CombineLimits) -> list[Any]:
+    """At most one row past the row cap, and never more than MAX_RESULT_BYTES of values."""
+    fetched: list[Any] = []
+    size = 0
+    while len(fetched) <= limits.max_total_rows:
+        batch = cursor.fetchmany(FETCH_BATCH)
+        if not batch:
+            break
+        fetched.extend(batch)
+        size += sum(len(v) if isinstance(v, str | bytes) else 8 for row in batch for v in row)
+        if size > MAX_RESULT_BYTES:
+            raise CombineError(
+                f"The combined result is larger than {MAX_RESULT_BYTES // 1_000_000} MB: return fewer or shorter "
+                f"values; {BEYOND}.",
+                cap="result_bytes",
+            )
+    return fetched[: limits.max_total_rows + 1]
 
 
 def _value(value: Any) -> Any:
