@@ -308,6 +308,63 @@ CASES: tuple[Case, ...] = (
     Case("catalog-sqlite-schema", "SELECT sql FROM main.sqlite_schema", SQLITE),
     Case("catalog-sqlite-temp-master", "SELECT * FROM sqlite_temp_master", SQLITE),
     Case("catalog-other-database", "SELECT * FROM temp.sales", SQLITE),
+    # Quoted names the renderer writes bare: what runs is re-read and approved again, and must read the same
+    Case(
+        "reread-extract-part",
+        "SELECT EXTRACT(\"epoch FROM now()) AS a, current_setting(lower('SERVER_VERSION'))"
+        ' AS b, pg_sleep(1) AS c, EXTRACT(epoch" FROM now())',
+        POSTGRES,
+    ),
+    Case(
+        "reread-date-part",
+        'SELECT date_part("epoch FROM now()) AS a, pg_terminate_backend(0) AS b, EXTRACT(epoch", now())',
+        POSTGRES,
+    ),
+    Case(
+        "reread-type-modifier",
+        'SELECT CAST(1 AS varchar("1)) AS a, (SELECT count(*) FROM pg_user) AS c, CAST(1 AS VARCHAR(1"))',
+        POSTGRES,
+    ),
+    Case(
+        "reread-date-bin",
+        "SELECT date_bin('1 day', now(), \"now()) AS a, current_setting(lower('SERVER_VERSION')) AS b, (1\")",
+        POSTGRES,
+    ),
+    Case(
+        "reread-sqlite-cast-type",
+        'SELECT CAST(1 AS "x), (SELECT group_concat(name) FROM sqlite_master) AS m, sqlite_version() AS v, (1")',
+        SQLITE,
+    ),
+    Case(
+        "reread-sqlite-varchar",
+        'SELECT CAST(1 AS varchar("1)) AS a, (SELECT group_concat(sql) FROM '
+        'sqlite_master) AS c, CAST(1 AS VARCHAR(1"))',
+        SQLITE,
+    ),
+    # Attribute notation on a table function's or subquery's alias: g.f runs f(g)
+    Case("alias-function-sleep", "SELECT g.pg_sleep FROM generate_series(1, 1) AS g", POSTGRES),
+    Case("alias-function-lock", "SELECT g.pg_advisory_lock FROM generate_series(42, 42) AS g", POSTGRES),
+    Case("alias-function-terminate", "SELECT g.pg_terminate_backend FROM generate_series(1, 1) AS g", POSTGRES),
+    Case(
+        "alias-function-ts-stat",
+        "SELECT u.ts_stat FROM regexp_split_to_table('select to_tsvector(query) from pg_stat_activity', '#') AS u",
+        POSTGRES,
+    ),
+    Case("alias-function-subquery", "SELECT q.pg_typeof FROM (SELECT 1 AS x) AS q", POSTGRES),
+    Case("alias-function-star-subquery", "SELECT q.current_setting FROM (SELECT * FROM sales) AS q", POSTGRES),
+    Case(
+        "alias-function-json",
+        "SELECT j.pg_read_file FROM json_array_elements_text('[\"/etc/hostname\"]') AS j",
+        POSTGRES,
+    ),
+    # A CTE whose quoted name differs in case does not hide the catalog of the same unquoted name
+    Case("cte-case-pg-user", 'WITH "PG_USER" AS (SELECT 1 AS x) SELECT usename, usesuper FROM pg_user', POSTGRES),
+    Case(
+        "cte-case-activity", 'WITH "PG_STAT_ACTIVITY" AS (SELECT 1 AS x) SELECT query FROM pg_stat_activity', POSTGRES
+    ),
+    # SQLite's `x IN name` reads a relation by name
+    Case("in-name-pragma", "SELECT 'ENABLE_FTS5' IN pragma_compile_options AS f", SQLITE),
+    Case("in-name-master", "SELECT ('table', 'sales', 'sales', 2, 'x') IN sqlite_master AS f", SQLITE),
     # Secrets kept in settings (the PostgreSQL fixture stores some; no reply may show them)
     Case("secret-current-setting", "SELECT current_setting('app.secret')", POSTGRES),
     Case("secret-current-setting-missing-ok", "SELECT current_setting('app.role_secret', true)", POSTGRES),

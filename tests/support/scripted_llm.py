@@ -50,10 +50,13 @@ def answer(
     entities: Sequence[Mapping[str, Any]] = (),
     explanation: str = "Scripted answer.",
     confidence: float = 0.9,
+    server: str = "database",
 ) -> dict[str, Any]:
-    """A response that answers with this SQL (the GeneratedSQL shape the product asks for)."""
+    """A response that answers with this SQL (the GeneratedSQL shape the product asks for). `server` is read only
+    when the registry has several databases (the RoutedSQL shape); with one, the product ignores it."""
     return {
         "content": {
+            "server": server,
             "sql": sql,
             "resolved_entities": [dict(e) for e in entities],
             "explanation": explanation,

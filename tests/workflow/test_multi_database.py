@@ -110,8 +110,8 @@ async def pipeline(desk: Desk, llm_config: LLMConfig) -> AsyncIterator[Pipeline]
 
 
 def routed(sql: str, server: str, parts: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    response = answer(sql)
-    response["content"] = {"server": server, "parts": parts or [], **response["content"]}
+    response = answer(sql, server=server)
+    response["content"]["parts"] = parts or []
     return response
 
 

@@ -3,7 +3,9 @@
 A checker whose parser is not the database's own disagrees with it somewhere (nested comments, attribute
 notation, escapes). So the guard does not pass the text it was given on to the database: it parses it,
 approves the tree (only the constructs and functions in `allowlist`, only the served tables in `relations`),
-and renders the SQL the database runs from that tree, without comments. What runs is what was approved.
+and renders the SQL the database runs from that tree, without comments. What runs is what was approved: the
+rendered SQL is parsed and checked once more, and must render to itself, because a name the parser kept as a
+quoted word can come out of the renderer as bare SQL (`EXTRACT("epoch FROM now()) ...")`).
 """
 
 from __future__ import annotations
@@ -67,19 +69,42 @@ def check_read_only(sql: str, dialect: str, catalog: Catalog | None, *, deadline
             f"Refused: exactly one statement is allowed, found {len(statements)}; "
             "send a single SELECT (use a CTE or a subquery to combine steps)."
         )
-    statement = statements[0]
+    first = _approve(statements[0], sql, dialect, catalog, deadline)
+    rendered = _render(first, dialect)
+    # What runs is the rendered text: approve exactly what it says, and require it to say it the same way again.
+    again = _parse(rendered, dialect)
+    if len(again) != 1:
+        raise UnsafeQueryError(_REREAD)
+    second = _approve(again[0], rendered, dialect, catalog, deadline)
+    if _render(second, dialect) != rendered:
+        raise UnsafeQueryError(_REREAD)
+    return ApprovedQuery(statement=second, sql=rendered)
+
+
+_REREAD = (
+    "Refused: the query does not read the same once rewritten (a quoted name in a place that takes a keyword "
+    "or a type, for example); write names and types plainly."
+)
+
+
+def _approve(
+    statement: exp.Expr, sql: str, dialect: str, catalog: Catalog | None, deadline: float | None
+) -> exp.Expression:
     if not isinstance(statement, _QUERY_ROOTS):
         raise UnsafeQueryError(
             f"Refused: only SELECT queries (optionally WITH ... SELECT) are allowed, not {_describe(statement, sql)}."
         )
     _check_nodes(statement, dialect, deadline)
     if catalog is not None:
-        check_relations(statement, catalog)
+        check_relations(statement, catalog, dialect)
+    return statement
+
+
+def _render(statement: exp.Expr, dialect: str) -> str:
     try:
-        rendered = statement.sql(dialect=dialect, comments=False)
+        return statement.sql(dialect=dialect, comments=False)
     except (SqlglotError, RecursionError) as exc:
         raise UnsafeQueryError(f"Refused: the query could not be rendered as {dialect} SQL ({exc}).") from exc
-    return ApprovedQuery(statement=statement, sql=rendered)
 
 
 def _parse(sql: str, dialect: str) -> list[exp.Expr]:
@@ -131,6 +156,9 @@ def _check_nodes(statement: exp.Expr, dialect: str, deadline: float | None) -> N
         if deadline is not None and count % 256 == 0 and time.monotonic() > deadline:
             raise UnsafeQueryError("Refused: the query took too long to check; write a shorter query.")
         kind = type(node)
+        if isinstance(node, exp.In) and node.args.get("field") is not None:
+            # SQLite's `x IN name` reads a whole relation (a catalog, a pragma) the relation checks never see.
+            raise UnsafeQueryError("Refused: `IN name` reads a table by name; write IN (SELECT ... FROM table).")
         if kind in ALLOWED_NODES:
             continue
         if isinstance(node, exp.Anonymous):

@@ -3,8 +3,9 @@
 Only the tables of the served schema may be read, plus the query's own CTEs where they are in scope: a system
 catalog, a view, another schema or a name the database would resolve elsewhere is refused. Every table that
 passes is rewritten with its schema (`public.sales`), so the database reads exactly the relation approved. A
-dotted name `q.col` must start with a table, alias or CTE of the query; on a served table `col` must be one of
-its columns (PostgreSQL reads `t.f` as the function call `f(t)` when `t` has no column `f`).
+dotted name `q.col` must start with a table, alias or CTE of the query, and `col` must be a column `q` has: on a
+served table one of its columns, on a subquery or CTE one of its output names, on a table function its alias's
+columns (PostgreSQL reads `t.f` as the function call `f(t)` when `t` has no column `f`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from sqlglot import exp
 from talk2tables.errors import UnsafeQueryError
 
 MAX_LISTED_TABLES = 30
+# The output columns of PostgreSQL's set-returning functions that return more than the one column named after
+# their alias (json_each(...) AS j gives j.key and j.value; generate_series(...) AS g gives g).
+FUNCTION_COLUMNS = {
+    "json_each": {"key", "value"}, "jsonb_each": {"key", "value"}, "json_each_text": {"key", "value"},
+    "jsonb_each_text": {"key", "value"}, "json_array_elements": {"value"}, "jsonb_array_elements": {"value"},
+    "json_array_elements_text": {"value"}, "jsonb_array_elements_text": {"value"},
+}  # fmt: skip
 # The schema a database's tables are served from when the schema resource does not say.
 DEFAULT_SCHEMAS = {"sqlite": "main", "postgres": "public"}
 
@@ -77,13 +85,13 @@ def real_tables(statement: exp.Expr, catalog: Catalog) -> list[exp.Table]:
     """The table references of `statement` that name a relation of the database: not a CTE in scope, not a table
     function. Refuses a reference to another database or schema."""
     tables = [t for t in statement.find_all(exp.Table) if not isinstance(t.this, exp.Func)]
-    real = [t for t in tables if not _is_cte_reference(t)]
+    real = [t for t in tables if not _is_cte_reference(t, catalog)]
     for table in real:
         _check_qualifiers(table, catalog)
     return real
 
 
-def check_relations(statement: exp.Expr, catalog: Catalog) -> None:
+def check_relations(statement: exp.Expr, catalog: Catalog, dialect: str = "postgres") -> None:
     """Refuse any relation that is not a served table or a CTE in scope; qualify every served table with its schema.
 
     Also refuses a qualified column whose qualifier is not a source of the query, and, on a served table, a column
@@ -99,7 +107,7 @@ def check_relations(statement: exp.Expr, catalog: Catalog) -> None:
             f"Refused: {missing[0]!r} is not a table this server serves (system catalogs, views and other schemas "
             f"cannot be read); tables: {shown or 'none'}."
         )
-    _check_columns(statement, real, found, catalog)
+    _check_columns(statement, real, found, catalog, attribute_calls=dialect == "postgres")
     for table in real:
         table.set("db", exp.to_identifier(catalog.schema, quoted=not catalog.schema.isidentifier()))
 
@@ -119,37 +127,54 @@ def _check_qualifiers(table: exp.Table, catalog: Catalog) -> None:
         )
 
 
-def _is_cte_reference(table: exp.Table) -> bool:
+def _is_cte_reference(table: exp.Table, catalog: Catalog) -> bool:
     """True when `table` names a CTE visible where it stands. A CTE is visible in its WITH's body, in the CTEs
-    after it, and in itself when the WITH is RECURSIVE; anywhere else the same name is a real relation."""
+    after it, and in itself when the WITH is RECURSIVE; anywhere else the same name is a real relation. Names
+    compare as the database compares them: `WITH "PG_USER" AS (...)` does not hide PostgreSQL's pg_user."""
     if table.args.get("db") or table.args.get("catalog") or not isinstance(table.this, exp.Identifier):
         return False
-    name = table.name.lower()
+    name = normalise(table.this, catalog)
+
+    def names(ctes: list[exp.Expr]) -> set[str]:
+        return {_cte_name(cte, catalog) for cte in ctes}
+
     child: exp.Expr | None = table
     parent = table.parent
     while parent is not None and child is not None:
         if isinstance(parent, exp.With):  # `child` is one of its CTEs
             position = parent.expressions.index(child)
             visible = parent.expressions[: position + 1 if parent.args.get("recursive") else position]
-            if name in {cte.alias_or_name.lower() for cte in visible}:
+            if name in names(visible):
                 return True
             child = parent.parent  # the statement that owns this WITH: its CTEs were weighed just now
             parent = child.parent if child is not None else None
             continue
         with_clause = parent.args.get("with_")
-        if isinstance(with_clause, exp.With) and name in {c.alias_or_name.lower() for c in with_clause.expressions}:
+        if isinstance(with_clause, exp.With) and name in names(with_clause.expressions):
             return True
         child, parent = parent, parent.parent
     return False
 
 
+def _cte_name(cte: exp.Expr, catalog: Catalog) -> str:
+    alias = cte.args.get("alias")
+    identifier = alias.this if isinstance(alias, exp.TableAlias) else None
+    return normalise(identifier, catalog) if isinstance(identifier, exp.Identifier) else cte.alias_or_name.lower()
+
+
 def _check_columns(
-    statement: exp.Expr, real: list[exp.Table], found: Mapping[str, frozenset[str]], catalog: Catalog
+    statement: exp.Expr,
+    real: list[exp.Table],
+    found: Mapping[str, frozenset[str]],
+    catalog: Catalog,
+    *,
+    attribute_calls: bool,
 ) -> None:
     sources: dict[str, list[exp.Expr]] = {}
     for source in _sources(statement):
         sources.setdefault(source.alias_or_name.lower(), []).append(source)
     real_ids = {id(t) for t in real}
+    served: frozenset[str] = frozenset().union(*found.values()) if found else frozenset()
     for column in statement.find_all(exp.Column):
         if column.args.get("db") or column.args.get("catalog"):
             raise UnsafeQueryError(f"Refused: {column.sql()} has too many parts; write table.column or alias.column.")
@@ -165,11 +190,38 @@ def _check_columns(
         if isinstance(column.this, exp.Star):
             continue
         name = normalise(column.this, catalog)
+        derived = []
         for candidate in candidates:
             if id(candidate) in real_ids:
                 columns = found.get(normalise(candidate.this, catalog), frozenset())
                 if name not in columns:
                     raise UnsafeQueryError(f"Refused: table {candidate.name!r} has no column {column.name!r}.")
+            elif not (isinstance(candidate, exp.Table) and isinstance(candidate.this, exp.Identifier)):
+                derived.append(candidate)  # a subquery, CTE, VALUES list or table function (not a CTE's reference)
+        if attribute_calls and derived and not any(_has_column(d, name, served, catalog) for d in derived):
+            raise UnsafeQueryError(
+                f"Refused: {qualifier.name!r} has no column {column.name!r} (PostgreSQL would call a function "
+                f"{column.name}() instead); name a column it has."
+            )
+
+
+def _has_column(source: exp.Expr, name: str, served: frozenset[str], catalog: Catalog) -> bool:
+    """Whether a subquery, CTE, VALUES list or table function has the output column `name`. Where its outputs
+    are not known (a `*`), a column of a served table is accepted, and any other name (a function's) is not."""
+    alias = source.args.get("alias")
+    alias_columns = [normalise(c, catalog) for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+    if alias_columns:
+        return name in alias_columns
+    if isinstance(source, exp.Table) and isinstance(source.this, exp.Func):  # a table function
+        function = source.this.name.lower() if isinstance(source.this, exp.Anonymous) else source.this.sql_name()
+        own = {normalise(source.alias_or_name, catalog)} if source.alias else {function.lower()}
+        return name in own | FUNCTION_COLUMNS.get(function.lower(), set())
+    query = source.this if isinstance(source, exp.Subquery | exp.CTE | exp.Lateral) else None
+    if isinstance(query, exp.Query):
+        outputs = {normalise(n, catalog) for n in query.named_selects}
+        if "*" not in outputs and not any(isinstance(e, exp.Star) for e in query.selects):
+            return name in outputs
+    return name in served
 
 
 def _sources(statement: exp.Expr) -> list[exp.Expr]:

@@ -22,7 +22,7 @@ PROGRESS_STEPS = 10_000
 # Bounds on what the combination may hold in the API process: one value, and the whole combined result.
 MAX_VALUE_BYTES = 1_000_000
 MAX_RESULT_BYTES = 16_000_000
-FETCH_BATCH = 200
+MAX_COLUMNS = 100
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ def combine(sql: str, parts: Mapping[str, QueryRows], limits: CombineLimits) -> 
     connection = sqlite3.connect(":memory:", check_same_thread=False)  # noqa: TID251
     try:
         connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        connection.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
         for name, rows in parts.items():
             try:
                 _load(connection, name, rows)
@@ -126,22 +127,22 @@ def _run(connection: sqlite3.Connection, sql: str, limits: CombineLimits) -> Que
 
 
 def _fetch(cursor: sqlite3.Cursor, limits: CombineLimits) -> list[Any]:
-    """At most one row past the row cap, and never more than MAX_RESULT_BYTES of values."""
+    """At most one row past the row cap, and never more than MAX_RESULT_BYTES of values: row by row, so no more
+    than one row is held beyond the budget."""
     fetched: list[Any] = []
     size = 0
-    while len(fetched) <= limits.max_total_rows:
-        batch = cursor.fetchmany(FETCH_BATCH)
-        if not batch:
+    for row in cursor:
+        fetched.append(row)
+        size += sum(len(v) if isinstance(v, str | bytes) else 8 for v in row)
+        if len(fetched) > limits.max_total_rows:
             break
-        fetched.extend(batch)
-        size += sum(len(v) if isinstance(v, str | bytes) else 8 for row in batch for v in row)
         if size > MAX_RESULT_BYTES:
             raise CombineError(
                 f"The combined result is larger than {MAX_RESULT_BYTES // 1_000_000} MB: return fewer or shorter "
                 f"values; {BEYOND}.",
                 cap="result_bytes",
             )
-    return fetched[: limits.max_total_rows + 1]
+    return fetched
 
 
 def _value(value: Any) -> Any:

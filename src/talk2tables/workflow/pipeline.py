@@ -25,7 +25,8 @@ from talk2tables.models import ProgressEvent, QueryResult, QueryRows, ResourceDa
 from talk2tables.orchestrator.deadlines import all_or_nothing
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import Answer, Attempt, Stage
-from talk2tables.workflow.combine import CombineError, CombineLimits, combine
+from talk2tables.workflow.combine import CombineError, CombineLimits
+from talk2tables.workflow.isolation import combine_isolated
 from talk2tables.workflow.outcome import failure_result
 from talk2tables.workflow.routing import QueryPlan, RoutedQuery, plan_query, validate_plan
 
@@ -250,7 +251,7 @@ class Pipeline:
             await run.emit("executing", "Combining the parts' rows", number)
             timer = Timer()
             try:
-                rows = await asyncio.to_thread(combine, plan.combine_sql or "", parts, self.combine_limits)
+                rows = await asyncio.to_thread(combine_isolated, plan.combine_sql or "", parts, self.combine_limits)
             except (SQLValidationError, CombineError) as exc:
                 stage: Stage = "validating" if isinstance(exc, SQLValidationError) else "executing"
                 self._record(run, number, run.sql, exc, stage, started, raw=raw)
