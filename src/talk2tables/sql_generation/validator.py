@@ -82,6 +82,10 @@ class SQLValidator:
             self._check_columns(normalized)
         except RecursionError as exc:  # a tree the parser managed but the optimizer cannot walk
             raise SQLValidationError(TOO_DEEP, reason="unsafe", dialect=self.dialect) from exc
+        try:  # the Database MCP's own relation checks (dotted names, CTE scope), so it is refused here, not there
+            check_read_only(sql, self.dialect, self._catalog)
+        except UnsafeQueryError as exc:
+            raise SQLValidationError(exc.message, reason="unsafe", dialect=self.dialect) from exc
         return statement
 
     def _check_tables(self, statement: exp.Expression) -> None:
