@@ -362,6 +362,8 @@ CASES: tuple[Case, ...] = (
     Case(
         "cte-case-activity", 'WITH "PG_STAT_ACTIVITY" AS (SELECT 1 AS x) SELECT query FROM pg_stat_activity', POSTGRES
     ),
+    # A value built inside PostgreSQL: format() pads to any width, like the repeat() and lpad() left out
+    Case("format-width-postgres", "SELECT format('%400000000s', 'x') AS big", POSTGRES),
     # SQLite's `x IN name` reads a relation by name
     Case("in-name-pragma", "SELECT 'ENABLE_FTS5' IN pragma_compile_options AS f", SQLITE),
     Case("in-name-master", "SELECT ('table', 'sales', 'sales', 2, 'x') IN sqlite_master AS f", SQLITE),

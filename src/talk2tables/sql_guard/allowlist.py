@@ -37,7 +37,7 @@ _POSTGRES = """
 acos age array_agg array_append array_cat array_length array_lower array_position array_positions array_prepend
 array_remove array_replace array_to_json array_to_string array_upper ascii asin atan atan2 bit_and bit_length
 bit_or bool_and bool_or btrim cardinality cbrt char_length character_length chr clock_timestamp concat concat_ws
-corr cos cot covar_pop covar_samp date_bin date_part date_trunc degrees div every factorial format gcd
+corr cos cot covar_pop covar_samp date_bin date_part date_trunc degrees div every factorial gcd
 generate_series greatest grouping initcap isfinite json_agg json_array_elements json_array_elements_text
 json_array_length json_build_array json_build_object json_each json_each_text json_extract_path
 json_extract_path_text json_object_agg json_object_keys json_typeof jsonb_agg jsonb_array_elements
