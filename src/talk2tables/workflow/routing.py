@@ -146,9 +146,15 @@ def _elsewhere(exc: SQLValidationError, query: RoutedQuery, context: GenerationC
     if not holders:
         return ""
     where = ", ".join(f"{d.key} ({d.name})" for d in holders)
+    other = holders[0].key
+    shape = (
+        f'{{"server": "{COMBINE}", "parts": [{{"name": "a", "server": "{query.database.key}", "sql": "SELECT ..."}}, '
+        f'{{"name": "b", "server": "{other}", "sql": "SELECT ... FROM {table} ..."}}], '
+        '"sql": "SELECT ... FROM a JOIN b ON ...", ...}'
+    )
     return (
-        f" Table {table!r} is on server {where}, not on {query.database.key}: set server to "
-        f"{holders[0].key!r}, or, if the question needs tables of both, use parts and server {COMBINE!r}."
+        f" Table {table!r} is on server {where}, not on {query.database.key}: set server to {other!r}, or, if "
+        f"the question needs tables of both, write one query per server in parts and join them: {shape}."
     )
 
 
