@@ -175,6 +175,9 @@ def _check_columns(
         sources.setdefault(source.alias_or_name.lower(), []).append(source)
     real_ids = {id(t) for t in real}
     served: frozenset[str] = frozenset().union(*found.values()) if found else frozenset()
+    ctes: dict[str, list[exp.Expr]] = {}
+    for cte in statement.find_all(exp.CTE):
+        ctes.setdefault(cte.alias_or_name.lower(), []).append(cte)
     for column in statement.find_all(exp.Column):
         if column.args.get("db") or column.args.get("catalog"):
             raise UnsafeQueryError(f"Refused: {column.sql()} has too many parts; write table.column or alias.column.")
@@ -196,8 +199,10 @@ def _check_columns(
                 columns = found.get(normalise(candidate.this, catalog), frozenset())
                 if name not in columns:
                     raise UnsafeQueryError(f"Refused: table {candidate.name!r} has no column {column.name!r}.")
-            elif not (isinstance(candidate, exp.Table) and isinstance(candidate.this, exp.Identifier)):
-                derived.append(candidate)  # a subquery, CTE, VALUES list or table function (not a CTE's reference)
+            elif isinstance(candidate, exp.Table) and isinstance(candidate.this, exp.Identifier):
+                derived += ctes.get(candidate.name.lower(), [])  # a CTE read under an alias: the CTE's columns
+            else:
+                derived.append(candidate)  # a subquery, CTE, VALUES list or table function
         if attribute_calls and derived and not any(_has_column(d, name, served, catalog) for d in derived):
             raise UnsafeQueryError(
                 f"Refused: {qualifier.name!r} has no column {column.name!r} (PostgreSQL would call a function "
