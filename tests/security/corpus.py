@@ -352,6 +352,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case("alias-function-subquery", "SELECT q.pg_typeof FROM (SELECT 1 AS x) AS q", POSTGRES),
     Case("alias-function-star-subquery", "SELECT q.current_setting FROM (SELECT * FROM sales) AS q", POSTGRES),
+    Case("alias-function-cte-alias", "WITH m AS (SELECT 1 AS a) SELECT x.to_json FROM m AS x", POSTGRES),
     Case(
         "alias-function-json",
         "SELECT j.pg_read_file FROM json_array_elements_text('[\"/etc/hostname\"]') AS j",
