@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -41,17 +42,16 @@ class Child:
         child once (uvicorn would take a second signal as "exit now, skip the graceful shutdown"), and a child
         that must be killed is killed with everything it started (an API's workers)."""
         env = {**os.environ, **self.env}
+        watch = functools.partial(die_with_parent, signal.SIGTERM, os.getpid())
         # SIGTERM when the supervisor dies, even by SIGKILL: no child outlives it holding its port.
         if self.log_path is None:
-            self.process = subprocess.Popen(
-                list(self.argv), env=env, start_new_session=True, preexec_fn=die_with_parent
-            )
+            self.process = subprocess.Popen(list(self.argv), env=env, start_new_session=True, preexec_fn=watch)
         else:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with self.log_path.open("ab") as out:  # the child keeps its own descriptor
                 self.process = subprocess.Popen(
                     list(self.argv), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                    preexec_fn=die_with_parent,
+                    preexec_fn=watch,
                 )  # fmt: skip
         log.info("child_started", child=self.name, pid=self.process.pid, log=str(self.log_path))
 
