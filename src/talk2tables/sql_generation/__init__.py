@@ -1,5 +1,6 @@
-"""Phase 3: turn a question plus every gathered resource into one validated, read-only SQL query.
+"""Turn a question plus every gathered resource into one read-only SQL query, and check SQL against a schema.
 
-`pipeline.Pipeline` composes the orchestrator (resources, execution), `generator.SQLGenerator` (the LLM),
-and `validator.SQLValidator` (sqlglot against the gathered schema), with recovery over at most 3 attempts.
+`generator.SQLGenerator` asks the LLM (the prompt in `prompt`, the answer's shape in `output`), and
+`validator.SQLValidator` checks SQL with sqlglot against the gathered schema. The workflow that uses them,
+with recovery over at most 3 attempts, is `talk2tables.workflow`.
 """
