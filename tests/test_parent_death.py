@@ -28,7 +28,7 @@ def test_a_child_whose_parent_is_no_longer_the_expected_one_kills_itself() -> No
 def test_a_child_of_the_expected_parent_lives_on() -> None:
     context = multiprocessing.get_context("spawn")
     done = context.Event()
-    for expected in (os.getpid(), None):  # given, or read from multiprocessing
+    for expected in (os.getpid(), None):  # the parent given, or none to compare with
         child = context.Process(target=_watch_then_report, args=(expected, done))
         child.start()
         child.join(timeout=60)

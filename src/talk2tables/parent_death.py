@@ -4,7 +4,6 @@ workers, of a Database MCP) must not leave children holding ports, memory or a d
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
@@ -17,15 +16,13 @@ def die_with_parent(sig: int = signal.SIGTERM, expected_parent: int | None = Non
     nothing happens: there each supervisor stops its children itself, and a killed one cannot.
 
     A parent that died before the watch was set (a supervisor killed while its child was starting) is seen by
-    comparing the parent now with `expected_parent` (default: the multiprocessing parent, for spawned children):
-    the process then sends itself `sig` at once."""
+    comparing the parent now with `expected_parent`, when the caller knows it: the process then sends itself
+    `sig` at once. (Not guessed: a forkserver's children have the forkserver, not their logical parent, as
+    parent.)"""
     if not sys.platform.startswith("linux"):
         return
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_PDEATHSIG, sig) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if expected_parent is None:
-        parent = multiprocessing.parent_process()
-        expected_parent = parent.pid if parent is not None else None
     if expected_parent is not None and os.getppid() != expected_parent:
         os.kill(os.getpid(), sig)

@@ -28,6 +28,8 @@ log = get_logger(__name__)
 # prometheus_client reads this variable when it is imported: set, every process writes its metrics to files
 # there, and a scrape reads them all.
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# The supervisor's PID, so a worker can tell its supervisor died before the worker set its parent-death watch.
+SUPERVISOR_PID_ENV = "T2T_API_SUPERVISOR_PID"
 METRICS_DIR_PREFIX = "t2t-metrics-"  # then the pid of the `talk2tables api` that made it, then a random part
 WORKER_APP = "talk2tables.api.workers:worker_app"
 
@@ -44,7 +46,7 @@ def serve_api(settings: Settings, env: Mapping[str, str] | None = None) -> None:
         return
     remove_orphaned_metrics_dirs()
     metrics_dir = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")  # fresh: old counts stay out
-    os.environ.update({**(env or {}), METRICS_DIR_ENV: metrics_dir})
+    os.environ.update({**(env or {}), METRICS_DIR_ENV: metrics_dir, SUPERVISOR_PID_ENV: str(os.getpid())})
     log.info("api_workers", workers=settings.api_workers, metrics_dir=metrics_dir)
     try:
         serve_workers(
@@ -99,8 +101,9 @@ def worker_app() -> FastAPI:
 
 def _terminate_with_parent() -> None:
     """SIGTERM this process when its parent (the worker supervisor) dies."""
+    supervisor = os.environ.get(SUPERVISOR_PID_ENV, "")
     try:
-        die_with_parent(signal.SIGTERM)
+        die_with_parent(signal.SIGTERM, int(supervisor) if supervisor.isdigit() else None)
     except OSError as exc:
         log.warning("api_worker_parent_watch", outcome="error", errno=exc.errno)
 
