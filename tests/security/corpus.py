@@ -358,6 +358,38 @@ CASES: tuple[Case, ...] = (
         "SELECT j.pg_read_file FROM json_array_elements_text('[\"/etc/hostname\"]') AS j",
         POSTGRES,
     ),
+    # A qualifier matched in another scope, or an alias that is not the function's column
+    Case(
+        "alias-other-scope",
+        "SELECT u.ts_stat FROM regexp_split_to_table('select to_tsvector(query) from "
+        "pg_stat_activity', '#') AS u WHERE EXISTS (SELECT 1 FROM (SELECT 1 AS ts_stat) AS u)",
+        POSTGRES,
+    ),
+    Case(
+        "alias-other-case",
+        "SELECT \"U\".current_setting FROM regexp_split_to_table('server_version', '#') AS "
+        '"U", (SELECT 1 AS current_setting) AS u',
+        POSTGRES,
+    ),
+    Case(
+        "alias-cte-same-name",
+        "WITH u AS (SELECT 1 AS pg_sleep) SELECT u.pg_sleep FROM generate_series(2, 2) AS u",
+        POSTGRES,
+    ),
+    Case(
+        "alias-named-like-function",
+        "SELECT ts_stat.ts_stat FROM json_array_elements_text('[\"select "
+        "to_tsvector(usename) from pg_user\"]') AS ts_stat",
+        POSTGRES,
+    ),
+    Case(
+        "alias-row-function",
+        'SELECT quote_literal.quote_literal FROM json_each_text(\'{"a":"abc"}\') AS quote_literal',
+        POSTGRES,
+    ),
+    Case("cte-kelvin-sign", "WITH pg_loc\u212as AS (SELECT 1 AS x) SELECT locktype, mode FROM pg_locks", POSTGRES),
+    Case("reg-array-type", "SELECT CAST(CAST('{1259,1260}' AS _regclass) AS TEXT) AS names", POSTGRES),
+    Case("sqlite-sequence", "SELECT * FROM sqlite_sequence", SQLITE),
     # A CTE whose quoted name differs in case does not hide the catalog of the same unquoted name
     Case("cte-case-pg-user", 'WITH "PG_USER" AS (SELECT 1 AS x) SELECT usename, usesuper FROM pg_user', POSTGRES),
     Case(

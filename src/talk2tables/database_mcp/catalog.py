@@ -15,7 +15,7 @@ from talk2tables.database_mcp.alarm import paused
 
 _SQLITE_TABLES = text(
     "SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
-    "WHERE m.type = 'table' AND lower(m.name) IN :names"
+    "WHERE m.type = 'table' AND lower(m.name) IN :names AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!'"
 ).bindparams(bindparam("names", expanding=True))
 _SQLITE_ALL = text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'")
 _POSTGRES_TABLES = text(

@@ -159,6 +159,11 @@ def _check_nodes(statement: exp.Expr, dialect: str, deadline: float | None) -> N
         if isinstance(node, exp.In) and node.args.get("field") is not None:
             # SQLite's `x IN name` reads a whole relation (a catalog, a pragma) the relation checks never see.
             raise UnsafeQueryError("Refused: `IN name` reads a table by name; write IN (SELECT ... FROM table).")
+        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.USERDEFINED:
+            # A type sqlglot does not know (`_regclass`, an array of object identifiers, lists catalog names).
+            raise UnsafeQueryError(
+                f"Refused: the type {node.sql()} is not a standard SQL type; cast to INTEGER, NUMERIC, TEXT, DATE..."
+            )
         if kind in ALLOWED_NODES:
             continue
         if isinstance(node, exp.Anonymous):

@@ -73,12 +73,20 @@ class StaticCatalog:
         return sorted(self.tables)
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(name: str) -> str:
+    """Lower case as the databases fold names: ASCII letters only (Python's lower() turns the Kelvin sign into k)."""
+    return name.translate(_ASCII_LOWER)
+
+
 def normalise(identifier: exp.Identifier | str, catalog: Catalog) -> str:
     """A name as the database compares it: PostgreSQL folds unquoted names to lower case; SQLite ignores case."""
     if isinstance(identifier, str):
-        return identifier if catalog.case_sensitive else identifier.lower()
+        return identifier if catalog.case_sensitive else fold(identifier)
     name = str(identifier.this)
-    return name if catalog.case_sensitive and identifier.quoted else name.lower()
+    return name if catalog.case_sensitive and identifier.quoted else fold(name)
 
 
 def real_tables(statement: exp.Expr, catalog: Catalog) -> list[exp.Table]:
@@ -159,7 +167,7 @@ def _is_cte_reference(table: exp.Table, catalog: Catalog) -> bool:
 def _cte_name(cte: exp.Expr, catalog: Catalog) -> str:
     alias = cte.args.get("alias")
     identifier = alias.this if isinstance(alias, exp.TableAlias) else None
-    return normalise(identifier, catalog) if isinstance(identifier, exp.Identifier) else cte.alias_or_name.lower()
+    return normalise(identifier, catalog) if isinstance(identifier, exp.Identifier) else fold(cte.alias_or_name)
 
 
 def _check_columns(
@@ -170,21 +178,22 @@ def _check_columns(
     *,
     attribute_calls: bool,
 ) -> None:
+    # Every source of a name anywhere in the query, not only the nearest: a column must fit them all.
     sources: dict[str, list[exp.Expr]] = {}
     for source in _sources(statement):
-        sources.setdefault(source.alias_or_name.lower(), []).append(source)
+        sources.setdefault(fold(source.alias_or_name), []).append(source)
     real_ids = {id(t) for t in real}
     served: frozenset[str] = frozenset().union(*found.values()) if found else frozenset()
     ctes: dict[str, list[exp.Expr]] = {}
     for cte in statement.find_all(exp.CTE):
-        ctes.setdefault(cte.alias_or_name.lower(), []).append(cte)
+        ctes.setdefault(fold(cte.alias_or_name), []).append(cte)
     for column in statement.find_all(exp.Column):
         if column.args.get("db") or column.args.get("catalog"):
             raise UnsafeQueryError(f"Refused: {column.sql()} has too many parts; write table.column or alias.column.")
         qualifier = column.args.get("table")
         if qualifier is None:
             continue
-        candidates = sources.get(qualifier.name.lower())
+        candidates = sources.get(fold(qualifier.name))
         if not candidates:
             raise UnsafeQueryError(
                 f"Refused: {column.sql()} starts with {qualifier.name!r}, which is not a table, alias or CTE of "
@@ -200,13 +209,13 @@ def _check_columns(
                 if name not in columns:
                     raise UnsafeQueryError(f"Refused: table {candidate.name!r} has no column {column.name!r}.")
             elif isinstance(candidate, exp.Table) and isinstance(candidate.this, exp.Identifier):
-                derived += ctes.get(candidate.name.lower(), [])  # a CTE read under an alias: the CTE's columns
+                derived += ctes.get(fold(candidate.name), [])  # a CTE read under an alias: the CTE's columns
             else:
                 derived.append(candidate)  # a subquery, CTE, VALUES list or table function
-        if attribute_calls and derived and not any(_has_column(d, name, served, catalog) for d in derived):
+        if attribute_calls and not all(_has_column(d, name, served, catalog) for d in derived):
             raise UnsafeQueryError(
                 f"Refused: {qualifier.name!r} has no column {column.name!r} (PostgreSQL would call a function "
-                f"{column.name}() instead); name a column it has."
+                f"{column.name}() instead); name a column it has, and give each source of the query its own alias."
             )
 
 
@@ -218,9 +227,12 @@ def _has_column(source: exp.Expr, name: str, served: frozenset[str], catalog: Ca
     if alias_columns:
         return name in alias_columns
     if isinstance(source, exp.Table) and isinstance(source.this, exp.Func):  # a table function
-        function = source.this.name.lower() if isinstance(source.this, exp.Anonymous) else source.this.sql_name()
-        own = {normalise(source.alias_or_name, catalog)} if source.alias else {function.lower()}
-        return name in own | FUNCTION_COLUMNS.get(function.lower(), set())
+        function = fold(source.this.name if isinstance(source.this, exp.Anonymous) else source.this.sql_name())
+        # Functions of rows have their own column names; one of single values names its column after the alias.
+        own = FUNCTION_COLUMNS.get(function) or (
+            {normalise(source.alias_or_name, catalog)} if source.alias else {function}
+        )
+        return name in own | ({"ordinality"} if source.args.get("ordinality") else set())
     query = source.this if isinstance(source, exp.Subquery | exp.CTE | exp.Lateral) else None
     if isinstance(query, exp.Query):
         outputs = {normalise(n, catalog) for n in query.named_selects}

@@ -133,7 +133,7 @@ def _fetch(cursor: sqlite3.Cursor, limits: CombineLimits) -> list[Any]:
     size = 0
     for row in cursor:
         fetched.append(row)
-        size += sum(len(v) if isinstance(v, str | bytes) else 8 for v in row)
+        size += sum(len(v.encode()) if isinstance(v, str) else len(v) if isinstance(v, bytes) else 8 for v in row)
         if len(fetched) > limits.max_total_rows:
             break
         if size > MAX_RESULT_BYTES:
