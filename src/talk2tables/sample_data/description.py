@@ -56,7 +56,12 @@ def describe(period: Period | None = None) -> str:
 
 def write_database_description(path: Path | str, period: Period | None = None) -> Path:
     """Write the sample store's description to `path` (creating its folder); returns the path."""
+    return write_description(path, describe(period))
+
+
+def write_description(path: Path | str, text: str) -> Path:
+    """Write a business description to `path`, creating its folder; returns the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(describe(period), encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
     return target

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from talk2tables.sample_data.description import write_description
 from talk2tables.sample_data.generator import Period, sample_period
 
 _DESCRIPTION = """\
@@ -53,7 +54,4 @@ def describe_support(period: Period | None = None) -> str:
 
 def write_support_description(path: Path | str, period: Period | None = None) -> Path:
     """Write the support desk's description to `path` (creating its folder); returns the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(describe_support(period), encoding="utf-8")
-    return target
+    return write_description(path, describe_support(period))

@@ -75,9 +75,6 @@ class GenerationContext:
     def tables(self) -> list[dict[str, Any]]:
         return [t for t in self.schema.get("tables", []) if isinstance(t, dict)]
 
-    def database(self, key: str) -> Database | None:
-        return next((d for d in self.databases if d.key == key), None)
-
 
 def _database(server: ResourceData, fallback_dialect: str | None) -> Database:
     schema = server.resources[SCHEMA_URI]
