@@ -53,7 +53,7 @@ class QueryRows(BaseModel):
 class ProgressEvent(BaseModel):
     """One step of answering a question, streamed to the UI as it happens.
 
-    stage: gathering | generating | validating | executing | retrying | done | failed
+    stage: gathering | generating | validating | executing | retrying | explaining | done | failed
     """
 
     stage: str
@@ -61,3 +61,14 @@ class ProgressEvent(BaseModel):
     attempt: int | None = None
     max_attempts: int | None = None
     elapsed_ms: float = 0.0
+
+
+class RowsReady(BaseModel):
+    """The SQL and its rows as soon as the query has run, before the LLM's explanation of them: streamed as the
+    `rows` event. It is not the answer: the `result` event that follows carries the whole QueryResult, or a
+    failure if the explanation failed."""
+
+    query: str
+    sql: str
+    result: ResultTable
+    metadata: dict[str, Any] = Field(default_factory=dict)

@@ -10,7 +10,7 @@ import pytest
 
 from talk2tables.errors import LLMNotConfiguredError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from talk2tables.sql_generation.generator import SQLGenerator
-from talk2tables.sql_generation.output import Attempt, GeneratedSQL
+from talk2tables.sql_generation.output import AnswerNotes, Attempt, GeneratedSQL
 from talk2tables.sql_generation.providers import LLMConfig
 from tests.sql_generation.resources import sample_context
 from tests.support.processes import free_port
@@ -34,20 +34,32 @@ def script(llm: ScriptedLLMServer, *responses: dict[str, object], match: str = "
     llm.llm.set_script([{"match": match, "responses": list(responses)}])
 
 
-async def test_returns_the_sql_entities_explanation_and_confidence(
+async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversation_that_ran(
     llm: ScriptedLLMServer, generator: SQLGenerator
 ) -> None:
     script(
         llm,
         answer(GOOD_SQL, entities=[entity("abracadabra", "Magic Wand Pro")], explanation="Sums it.", confidence=0.8),
     )
-    generated = await generator.generate(QUESTION, sample_context())
+    calls: list[dict[str, object]] = []
+    generated = await generator.generate(QUESTION, sample_context(), calls=calls)
     assert generated.sql == GOOD_SQL
-    assert generated.resolved_entities[0].term == "abracadabra"
-    assert generated.resolved_entities[0].resolved_to == "Magic Wand Pro"
-    assert generated.resolved_entities[0].kind == "product"
-    assert generated.resolved_entities[0].source_server == "Product Metadata MCP"
-    assert (generated.explanation, generated.confidence) == ("Sums it.", 0.8)
+    assert set(GeneratedSQL.model_json_schema()["properties"]) == {"sql", "reason"}  # nothing that delays the rows
+    ran = Attempt(1, generated.sql, None, "executing", raw=generated.model_dump_json())
+    notes = await generator.explain(QUESTION, sample_context(), [ran], (["total_sales"], 1), calls=calls)
+    assert notes.resolved_entities[0].term == "abracadabra"
+    assert notes.resolved_entities[0].resolved_to == "Magic Wand Pro"
+    assert notes.resolved_entities[0].kind == "product"
+    assert notes.resolved_entities[0].source_server == "Product Metadata MCP"
+    assert (notes.explanation, notes.confidence) == ("Sums it.", 0.8)
+    first, second = (r["messages"] for r in llm.llm.requests)
+    # The notes' conversation continues the SQL's: same question, the answer that ran, then the new ask.
+    assert [m for m in second if m["role"] != "system"][:1] == [m for m in first if m["role"] != "system"]
+    assert second[-2] == {"role": "assistant", "content": generated.model_dump_json()}
+    assert "returned 1 row with the columns: total_sales" in second[-1]["content"]
+    assert QUESTION in second[-1]["content"]
+    assert llm.llm.requests[1]["response_format"]["schema"] == AnswerNotes.model_json_schema()
+    assert [(c["step"], c["outcome"]) for c in calls] == [("sql", "ok"), ("explain", "ok")]
 
 
 async def test_sends_resources_in_the_system_message_and_the_question_last_with_a_json_schema(
@@ -86,7 +98,7 @@ async def test_tool_and_native_output_modes_work_through_the_same_server(
         generated = await generator.generate(QUESTION, sample_context())
     finally:
         await generator.aclose()
-    assert generated.explanation == f"via {mode}"
+    assert generated.sql == GOOD_SQL
     body = llm.llm.requests[0]
     if mode == "tool":
         assert body["tools"][0]["function"]["name"] == "final_result"
@@ -101,7 +113,7 @@ async def test_a_recovery_turn_replays_the_failed_answer_and_its_error(
     first = await generator.generate(QUESTION, sample_context())
     failed = Attempt(1, first.sql, "Unknown column 'full_name'", "validating", raw=first.model_dump_json())
     second = await generator.generate(QUESTION, sample_context(), [failed])
-    assert (second.sql, second.explanation) == (GOOD_SQL, "fixed")
+    assert second.sql == GOOD_SQL
     messages = llm.llm.requests[1]["messages"]
     roles = [m["role"] for m in messages if m["role"] != "system"]
     assert roles == ["user", "assistant", "user"]

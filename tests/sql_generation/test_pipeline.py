@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from talk2tables.models import ProgressEvent
+from talk2tables.models import ProgressEvent, RowsReady
 from talk2tables.orchestrator import Orchestrator, load_registry
 from talk2tables.sql_generation.generator import SQLGenerator
 from talk2tables.sql_generation.providers import LLMConfig
@@ -26,14 +26,14 @@ def script(llm: ScriptedLLMServer, *responses: dict[str, Any], match: str = "abr
 
 class Recorder:
     def __init__(self) -> None:
-        self.events: list[ProgressEvent] = []
+        self.events: list[ProgressEvent | RowsReady] = []
 
-    async def __call__(self, event: ProgressEvent) -> None:
+    async def __call__(self, event: ProgressEvent | RowsReady) -> None:
         self.events.append(event)
 
     @property
     def stages(self) -> list[str]:
-        return [e.stage for e in self.events]
+        return [e.stage if isinstance(e, ProgressEvent) else "rows" for e in self.events]
 
 
 async def test_answers_with_sql_rows_explanation_and_resolved_entities(
@@ -63,10 +63,13 @@ async def test_metadata_records_request_attempts_servers_timings_and_conflicts(
     ]  # fmt: skip
     assert (meta["attempts_count"], meta["recovered"], meta["max_attempts"]) == (1, False, 3)
     assert [(s["name"], s["priority"]) for s in meta["servers"]] == [("Product Metadata MCP", 1), ("Database MCP", 10)]
-    assert set(meta["timings_ms"]) == {"gather", "generate", "validate", "execute", "combine", "total"}
+    assert set(meta["timings_ms"]) == {"gather", "generate", "validate", "execute", "combine", "explain", "total"}
     assert meta["timings_ms"]["combine"] == 0  # one database: nothing to combine
     assert all(meta["timings_ms"][stage] > 0 for stage in meta["timings_ms"] if stage != "combine")
     assert meta["timings_ms"]["total"] >= meta["timings_ms"]["gather"] + meta["timings_ms"]["execute"]
+    assert meta["timings_ms"]["gather"] + meta["timings_ms"]["execute"] < meta["time_to_rows_ms"]
+    assert meta["time_to_rows_ms"] < meta["timings_ms"]["total"] - meta["timings_ms"]["explain"] + 1
+    assert [c["step"] for c in meta["llm_calls"]] == ["sql", "explain"]
     assert set(meta["server_timings_ms"]) == {"database", "product_metadata"}
     assert isinstance(meta["conflicts"], list)
     assert meta["llm"]["model"] == "openai:scripted"
@@ -78,10 +81,11 @@ async def test_reports_progress_stage_by_stage(llm: ScriptedLLMServer, pipeline:
     script(llm, answer(ABRACADABRA_SQL))
     progress = Recorder()
     await pipeline.answer(QUESTION, progress=progress)
-    assert progress.stages == ["gathering", "generating", "validating", "executing", "done"]
-    assert [e.attempt for e in progress.events[1:4]] == [1, 1, 1]
-    assert all(e.max_attempts == 3 for e in progress.events[1:4])
-    elapsed = [e.elapsed_ms for e in progress.events]
+    assert progress.stages == ["gathering", "generating", "validating", "executing", "rows", "explaining", "done"]
+    steps = [e for e in progress.events if isinstance(e, ProgressEvent)]
+    assert [e.attempt for e in steps[1:4]] == [1, 1, 1]
+    assert all(e.max_attempts == 3 for e in steps[1:4])
+    elapsed = [e.elapsed_ms for e in steps]
     assert elapsed == sorted(elapsed)
 
 
@@ -164,7 +168,7 @@ async def test_three_failures_fail_the_request_as_a_whole_with_every_attempts_er
     error = result.metadata["error"]
     assert (error["type"], error["status_code"]) == ("QueryNotAnsweredError", 422)
     assert len(error["attempts"]) == 3
-    assert len(llm.llm.requests) == 3
+    assert len(llm.llm.requests) == 3  # nothing ran: no explanation was asked for
     assert progress.stages[-1] == "failed"
 
 
@@ -180,6 +184,40 @@ async def test_max_attempts_bounds_the_recovery(
     assert not result.success
     assert result.metadata["attempts_count"] == 1
     assert len(llm.llm.requests) == 1
+
+
+async def test_the_rows_are_sent_before_the_explanation_is_asked_for(
+    llm: ScriptedLLMServer, pipeline: Pipeline
+) -> None:
+    script(llm, answer(PRODUCT_COUNT_SQL, explanation="Counts products."))
+    seen: list[object] = []
+
+    async def progress(event: object) -> None:
+        seen.append((event, len(llm.llm.requests)))
+
+    result = await pipeline.answer(QUESTION, progress=progress)
+    assert result.success, result.error
+    early = [(e, asked) for e, asked in seen if isinstance(e, RowsReady)]
+    assert len(early) == 1
+    rows, asked_before = early[0]
+    assert asked_before == 1  # the SQL call only: the explanation had not been asked for yet
+    assert (rows.sql, rows.result) == (result.sql, result.result)
+    assert (rows.metadata["server"], rows.metadata["row_count"]) == ("database", 1)
+    stages = [e.stage if isinstance(e, ProgressEvent) else "rows" for e, _ in seen]
+    assert stages[-4:] == ["executing", "rows", "explaining", "done"]
+    assert len(llm.llm.requests) == 2
+
+
+async def test_an_explanation_that_cannot_be_used_fails_the_whole_answer(
+    llm: ScriptedLLMServer, pipeline: Pipeline
+) -> None:
+    script(llm, answer(PRODUCT_COUNT_SQL), {"raw": "It counts the products."})
+    result = await pipeline.answer(QUESTION)
+    assert not result.success
+    assert result.result.rows == []  # nothing half-done: no rows without their explanation
+    assert "The query ran, but the LLM's explanation of it could not be used" in result.error  # type: ignore[operator]
+    assert result.metadata["error"]["type"] == "LLMOutputError"
+    assert len(llm.llm.requests) == 2
 
 
 async def test_an_llm_server_error_fails_at_once_without_retrying(llm: ScriptedLLMServer, pipeline: Pipeline) -> None:
@@ -221,7 +259,7 @@ async def test_no_llm_configured_fails_before_reading_any_server(orchestrator: O
 async def test_the_llm_saying_the_data_cannot_answer_fails_without_retrying(
     llm: ScriptedLLMServer, pipeline: Pipeline
 ) -> None:
-    script(llm, answer("", explanation="There is no weather data in this database."))
+    script(llm, answer("", reason="There is no weather data in this database."))
     result = await pipeline.answer(QUESTION)
     assert not result.success
     assert "no weather data" in result.error  # type: ignore[operator]

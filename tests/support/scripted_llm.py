@@ -51,13 +51,16 @@ def answer(
     explanation: str = "Scripted answer.",
     confidence: float = 0.9,
     server: str = "database",
+    reason: str = "",
 ) -> dict[str, Any]:
-    """A response that answers with this SQL (the GeneratedSQL shape the product asks for). `server` is read only
-    when the registry has several databases (the RoutedSQL shape); with one, the product ignores it."""
+    """A response that answers both of the product's asks: the SQL (GeneratedSQL, with `reason` when the SQL is
+    empty) and, once it has run, the notes (AnswerNotes: entities, explanation, confidence); each reads its own
+    fields. `server` is read only when the registry has several databases (the RoutedSQL shape)."""
     return {
         "content": {
             "server": server,
             "sql": sql,
+            "reason": reason,
             "resolved_entities": [dict(e) for e in entities],
             "explanation": explanation,
             "confidence": confidence,
@@ -140,6 +143,9 @@ class ScriptedLLM:
         self.api_key = api_key
         self.record = record  # False: keep no request bodies (long benchmark and soak runs)
         self.requests: list[dict[str, Any]] = []
+        # The first user message of each request whose client went away while it was still being "generated"
+        # (a delay or a hang): what a real server sees when a caller stops its work.
+        self.abandoned: list[str] = []
         self._lock = threading.Lock()
         # release_hangs() ends every hang in progress (the generation moves on, so a hang that was waiting sees
         # it even if a new script re-arms hangs at once) and answers later hangs at once until set_script().
@@ -158,6 +164,7 @@ class ScriptedLLM:
         with self._lock:
             self.script = script
             self.requests = []
+            self.abandoned = []
             self._released = False
 
     def release_hangs(self) -> None:
@@ -193,15 +200,30 @@ class ScriptedLLM:
         response = rule.response_for(turn)
         delay = script.delay_ms + int(response.get("delay_ms") or 0)
         if delay:
-            await asyncio.sleep(delay / 1000)
-        return await self._respond(body, response)
+            until = time.monotonic() + delay / 1000
+            if not await self._work(request, question, lambda: time.monotonic() < until):
+                return _error(499, "the client went away")
+        return await self._respond(request, question, body, response)
 
-    async def _respond(self, body: dict[str, Any], response: dict[str, Any]) -> Response:
+    async def _work(self, request: Request, question: str, busy: Any) -> bool:
+        """Wait while `busy()`; False (and the question recorded as abandoned) if the client goes away first."""
+        while busy():
+            if await request.is_disconnected():
+                with self._lock:
+                    self.abandoned.append(question)
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+    async def _respond(
+        self, request: Request, question: str, body: dict[str, Any], response: dict[str, Any]
+    ) -> Response:
         if response.get("hang"):
             deadline = time.monotonic() + HANG_LIMIT_SECONDS
             generation = self._hang_generation
-            while not self._released and self._hang_generation == generation and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
+            await self._work(request, question, lambda: (
+                not self._released and self._hang_generation == generation and time.monotonic() < deadline
+            ))  # fmt: skip
             return _error(503, "scripted hang released")
         if "status" in response:
             return _error(int(response["status"]), str(response.get("message", "scripted server error")))

@@ -103,3 +103,6 @@ def print_report(console: Console, report: EvalReport) -> None:
         f"({summary['recovered']} of {summary['needed_recovery']} questions whose first attempt failed)"
     )
     console.print(f"Latency: p50 {summary['latency_ms']['p50']:.0f} ms, p95 {summary['latency_ms']['p95']:.0f} ms")
+    rows = summary["time_to_rows_ms"]
+    if rows["p50"] is not None:
+        console.print(f"Time to rows (before the explanation): p50 {rows['p50']:.0f} ms, p95 {rows['p95']:.0f} ms")

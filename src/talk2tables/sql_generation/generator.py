@@ -1,8 +1,12 @@
-"""SQLGenerator: one LLM call turns the question (and any failed attempts) into a GeneratedSQL.
+"""SQLGenerator: the LLM's two answers to a question.
 
-A recovery turn replays the conversation: system message with every resource, the question, each earlier
-answer and the error it met. The system message and the question come first and never change within a
-request, so the provider can reuse the prompt prefix.
+`generate` turns the question (and any failed attempts) into the SQL alone (GeneratedSQL or RoutedSQL): a
+short answer, so the rows come as soon as the query has run. `explain`, asked once the rows exist, adds what
+the question's terms meant, an explanation and a confidence (AnswerNotes).
+
+Both replay one conversation: system message with every resource, the question, each earlier answer and the
+error it met, and for `explain` the answer that ran. The system message and the question come first and never
+change within a request, so the provider reuses the prompt prefix from one call to the next.
 """
 
 from __future__ import annotations
@@ -18,24 +22,29 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from talk2tables.errors import LLMError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.output import Answer, Attempt, GeneratedSQL, RoutedSQL
-from talk2tables.sql_generation.prompt import build_system_prompt, question_message, recovery_message
+from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, GeneratedSQL, RoutedSQL
+from talk2tables.sql_generation.prompt import (
+    build_system_prompt,
+    explain_message,
+    question_message,
+    recovery_message,
+)
 from talk2tables.sql_generation.providers import LLMChoice, LLMConfig, build_llm, request_settings, translate_error
 
 log = get_logger(__name__)
 
 # Beyond the provider's own deadline (which covers its retries), a last guard so no call outlives its budget.
 DEADLINE_MARGIN_SECONDS = 5.0
-OUTPUT_NAME = "GeneratedSQL"
+OUTPUT_NAMES = {GeneratedSQL: "GeneratedSQL", RoutedSQL: "GeneratedSQL", AnswerNotes: "AnswerNotes"}
 NO_ANSWER = "(no usable answer)"
 
 
-def _output_spec(mode: str, output: type[Answer]) -> Any:
+def _output_spec(mode: str, output: type[Answer | AnswerNotes]) -> Any:
     if mode == "tool":
         return ToolOutput(output, name="final_result")
     if mode == "native":
-        return NativeOutput(output, name=OUTPUT_NAME)
-    return PromptedOutput(output, name=OUTPUT_NAME)
+        return NativeOutput(output, name=OUTPUT_NAMES[output])
+    return PromptedOutput(output, name=OUTPUT_NAMES[output])
 
 
 def output_type(context: GenerationContext) -> type[Answer]:
@@ -49,7 +58,7 @@ class SQLGenerator:
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
         self._choice: LLMChoice | None = None
-        self._agents: dict[type[Answer], Agent[None, Any]] = {}
+        self._agents: dict[type[Answer | AnswerNotes], Agent[None, Any]] = {}
 
     def ensure_configured(self) -> LLMChoice:
         """The model, built once; raises LLMNotConfiguredError saying what to set."""
@@ -57,7 +66,7 @@ class SQLGenerator:
             self._choice = build_llm(self.config)
         return self._choice
 
-    def _agent(self, choice: LLMChoice, output: type[Answer]) -> Agent[None, Any]:
+    def _agent(self, choice: LLMChoice, output: type[Answer | AnswerNotes]) -> Agent[None, Any]:
         if output not in self._agents:
             spec = _output_spec(choice.output_mode, output)
             self._agents[output] = Agent(choice.model, output_type=spec, retries={"output": 0})
@@ -74,16 +83,57 @@ class SQLGenerator:
         }
 
     async def generate(
-        self, question: str, context: GenerationContext, previous_attempts: Sequence[Attempt] = ()
+        self,
+        question: str,
+        context: GenerationContext,
+        previous_attempts: Sequence[Attempt] = (),
+        *,
+        calls: list[dict[str, Any]] | None = None,
     ) -> Answer:
-        """One LLM call. Raises LLMOutputError (worth another attempt) or LLMError subclasses (not)."""
-        choice = self.ensure_configured()
-        output = output_type(context)
-        agent = self._agent(choice, output)
+        """The SQL. Raises LLMOutputError (worth another attempt) or LLMError subclasses (not).
+        `calls`, when given, gets a record of the call: step, duration and tokens."""
         prompt, history = conversation(question, previous_attempts)
+        answer: Answer = await self._ask(
+            output_type(context), prompt, history, context, step="sql", attempt=len(previous_attempts) + 1, calls=calls
+        )
+        return answer
+
+    async def explain(
+        self,
+        question: str,
+        context: GenerationContext,
+        attempts: Sequence[Attempt],
+        result: tuple[list[str], int],
+        *,
+        calls: list[dict[str, Any]] | None = None,
+    ) -> AnswerNotes:
+        """What the terms meant and the answer in words, once the last of `attempts` has run and returned
+        `result` (its columns and row count)."""
+        columns, row_count = result
+        history = explained_conversation(question, attempts)
+        notes: AnswerNotes = await self._ask(
+            AnswerNotes, explain_message(question, columns, row_count), history, context,
+            step="explain", attempt=len(attempts), calls=calls,
+        )  # fmt: skip
+        return notes
+
+    async def _ask(
+        self,
+        output: type[Answer | AnswerNotes],
+        prompt: str,
+        history: list[ModelMessage],
+        context: GenerationContext,
+        *,
+        step: str,
+        attempt: int,
+        calls: list[dict[str, Any]] | None,
+    ) -> Any:
+        choice = self.ensure_configured()
+        agent = self._agent(choice, output)
         settings = request_settings(choice, self.config, output.model_json_schema())
         timer = Timer()
         outcome = "error"
+        tokens: dict[str, int | None] = {"input_tokens": None, "output_tokens": None}
         try:
             with capture_run_messages() as messages:
                 try:
@@ -114,17 +164,23 @@ class SQLGenerator:
                         error.context["raw"] = _last_reply(messages)
                     raise error from exc
             outcome = "ok"
-            answer: Answer = result.output
-            return answer
+            usage = result.usage
+            tokens = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+            return result.output
         finally:
             log.info(
                 "llm_call",
                 model=choice.model_id,
                 output_mode=choice.output_mode,
-                attempt=len(previous_attempts) + 1,
+                step=step,
+                attempt=attempt,
                 duration_ms=timer.elapsed_ms,
                 outcome=outcome,
+                **tokens,
             )
+            if calls is not None:
+                calls.append({"step": step, "attempt": attempt, "duration_ms": timer.elapsed_ms, "outcome": outcome,
+                              **tokens})  # fmt: skip
 
     async def aclose(self) -> None:
         """Close the provider's HTTP client, if one was opened."""
@@ -145,6 +201,14 @@ def conversation(question: str, previous: Sequence[Attempt]) -> tuple[str, list[
         if index < len(previous) - 1:
             history.append(ModelRequest(parts=[UserPromptPart(recovery_message(question, attempt))]))
     return recovery_message(question, previous[-1]), history
+
+
+def explained_conversation(question: str, attempts: Sequence[Attempt]) -> list[ModelMessage]:
+    """The conversation that led to the query that ran, its answer included: `explain` asks its question after it,
+    so everything before is a prefix the provider has already read."""
+    prompt, history = conversation(question, attempts[:-1])
+    ran = ModelResponse(parts=[TextPart(attempts[-1].raw or NO_ANSWER)])
+    return [*history, ModelRequest(parts=[UserPromptPart(prompt)]), ran]
 
 
 def _last_reply(messages: Sequence[ModelMessage]) -> str | None:

@@ -1,4 +1,5 @@
-"""What the LLM must answer (GeneratedSQL) and the record of one attempt at answering a question."""
+"""What the LLM answers, in two steps: the SQL first (GeneratedSQL or RoutedSQL), then, once the rows exist, what the
+question's terms meant and an explanation (AnswerNotes); and the record of one attempt at the SQL."""
 
 from __future__ import annotations
 
@@ -35,15 +36,16 @@ Confidence = Annotated[
 COMBINE = "combine"
 
 
+Reason = Annotated[str, Field(description="Only when sql is empty: why the data cannot answer the question.")]
+
+
 class GeneratedSQL(BaseModel):
-    """One read-only SQL query that answers the question, with what the question's terms were taken to mean."""
+    """The first answer: one read-only SQL query for the question, nothing else, so the rows come fast."""
 
     model_config = ConfigDict(extra="ignore")
 
     sql: SQLText
-    resolved_entities: Entities
-    explanation: Explanation
-    confidence: Confidence
+    reason: Reason = ""
 
 
 class QueryPart(BaseModel):
@@ -57,9 +59,9 @@ class QueryPart(BaseModel):
 
 
 class RoutedSQL(BaseModel):
-    """The answer when there are several databases: which one the query runs on (`server`), or, for a question
-    that needs two, one query per database in `parts`, `server` "combine" and `sql` joining the parts' rows.
-    The routing comes first: the model decides where before it writes what."""
+    """The first answer when there are several databases: which one the query runs on (`server`), or, for a
+    question that needs two, one query per database in `parts`, `server` "combine" and `sql` joining the parts'
+    rows. The routing comes first: the model decides where before it writes what."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -68,6 +70,15 @@ class RoutedSQL(BaseModel):
         default_factory=list, description="Only when the question needs two databases: one query per database."
     )
     sql: SQLText
+    reason: Reason = ""
+
+
+class AnswerNotes(BaseModel):
+    """The second answer, asked once the query has run: what the question's terms were taken to mean, the answer
+    in plain words, and how sure the LLM is."""
+
+    model_config = ConfigDict(extra="ignore")
+
     resolved_entities: Entities
     explanation: Explanation
     confidence: Confidence

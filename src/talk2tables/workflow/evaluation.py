@@ -66,6 +66,8 @@ class CaseResult:
     latency_ms: float
     reason: str
     error: str | None = None
+    time_to_rows_ms: float | None = None  # when the SQL and rows were ready, before the explanation
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +95,10 @@ class EvalReport:
     def latency(self, q: float) -> float:
         return percentile([c.latency_ms for c in self.cases], q)
 
+    def time_to_rows(self, q: float) -> float | None:
+        values = [c.time_to_rows_ms for c in self.cases if c.time_to_rows_ms is not None]
+        return round(percentile(values, q), 1) if values else None
+
     def summary(self) -> dict[str, Any]:
         return {
             "questions": self.total,
@@ -103,6 +109,7 @@ class EvalReport:
             "recovered": sum(c.recovered for c in self.cases),
             "recovery_rate": None if self.recovery_rate is None else round(self.recovery_rate, 4),
             "latency_ms": {"p50": round(self.latency(50), 1), "p95": round(self.latency(95), 1)},
+            "time_to_rows_ms": {"p50": self.time_to_rows(50), "p95": self.time_to_rows(95)},
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -183,6 +190,8 @@ async def _score(case: EvalCase, result: QueryResult, latency: float, orchestrat
         latency_ms=latency,
         reason="",
         error=result.error,
+        time_to_rows_ms=result.metadata.get("time_to_rows_ms"),
+        llm_calls=list(result.metadata.get("llm_calls") or []),
     )
     if not result.success:
         scored.reason = f"not answered: {result.error}"

@@ -1,10 +1,12 @@
-"""The pipeline: question → fresh resources → SQL → route → validation → execution (→ combination) →
-QueryResult, all or nothing.
+"""The pipeline: question → fresh resources → SQL → route → validation → execution (→ combination) → rows
+(streamed at once) → the LLM's explanation of them → QueryResult, all or nothing.
 
 Validation failures, database errors and unusable LLM answers go back to the LLM with the error and the
 failed SQL, for at most `max_attempts` in all. Anything else (an MCP server down, the LLM unreachable or not
-configured, a timeout) fails the request at once. `answer` never raises: a failure is a QueryResult with
-success=False, a message a person can act on, and every attempt's error in its metadata.
+configured, a timeout) fails the request at once. The explanation is a second, short LLM call asked once the
+rows exist, so the rows never wait for it; if it fails, the whole request fails. `answer` never raises: a
+failure is a QueryResult with success=False, a message a person can act on, and every attempt's error in its
+metadata.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from talk2tables.errors import (
     ToolExecutionError,
 )
 from talk2tables.logging import Timer, bound_request, get_logger, new_request_id
-from talk2tables.models import ProgressEvent, QueryResult, QueryRows, ResourceData, ResultTable
+from talk2tables.models import ProgressEvent, QueryResult, QueryRows, ResourceData, ResultTable, RowsReady
 from talk2tables.orchestrator.deadlines import all_or_nothing
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.output import Answer, Attempt, Stage
+from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, Stage
 from talk2tables.workflow.combine import CombineError, CombineLimits
 from talk2tables.workflow.isolation import combine_isolated
 from talk2tables.workflow.outcome import failure_result
@@ -32,8 +34,8 @@ from talk2tables.workflow.routing import QueryPlan, RoutedQuery, plan_query, val
 
 log = get_logger(__name__)
 
-Progress = Callable[[ProgressEvent], Awaitable[None]]
-STAGES = ("gather", "generate", "validate", "execute", "combine")
+Progress = Callable[[ProgressEvent | RowsReady], Awaitable[None]]
+STAGES = ("gather", "generate", "validate", "execute", "combine", "explain")
 
 
 class GatherLike(Protocol):
@@ -61,7 +63,13 @@ class GeneratorLike(Protocol):
 
     def describe(self) -> dict[str, Any]: ...
 
-    async def generate(self, question: str, context: GenerationContext, previous_attempts: Any = ()) -> Answer: ...
+    async def generate(
+        self, question: str, context: GenerationContext, previous_attempts: Any = (), *, calls: Any = None
+    ) -> Answer: ...
+
+    async def explain(
+        self, question: str, context: GenerationContext, attempts: Any, result: tuple[list[str], int], *, calls: Any
+    ) -> AnswerNotes: ...
 
     async def aclose(self) -> None: ...
 
@@ -83,6 +91,8 @@ class _Run:
         self.sql: str | None = None
         self.dialect: str | None = None
         self.databases: list[str] = []
+        self.llm_calls: list[dict[str, Any]] = []
+        self.time_to_rows_ms: float | None = None
 
     async def emit(self, stage: str, message: str, attempt: int | None = None) -> None:
         if self.progress is None:
@@ -99,6 +109,15 @@ class _Run:
         except Exception as exc:  # a listener that went away must not fail the answer
             log.warning("progress_listener_failed", stage=stage, error=str(exc))
 
+    async def emit_rows(self, rows: RowsReady) -> None:
+        self.time_to_rows_ms = self.timer.elapsed_ms
+        if self.progress is None:
+            return
+        try:
+            await self.progress(rows)
+        except Exception as exc:
+            log.warning("progress_listener_failed", stage="rows", error=str(exc))
+
     def add(self, stage: str, ms: float) -> None:
         self.timings[stage] = round(self.timings[stage] + ms, 2)
 
@@ -114,6 +133,8 @@ class _Run:
             "recovered": first_failed and succeeded,
             "servers": self.servers,
             "timings_ms": dict(self.timings),
+            "time_to_rows_ms": self.time_to_rows_ms,
+            "llm_calls": self.llm_calls,
             "server_timings_ms": self.gather_timings,
             "conflicts": self.conflicts,
             "dialect": self.dialect,
@@ -179,7 +200,7 @@ class Pipeline:
                 await run.emit("retrying", f"Retrying ({number}/{self.max_attempts})", number)
             outcome = await self._attempt(run, context, number)
             if outcome is not None:
-                return self._success(run, *outcome)
+                return await self._explained(run, context, *outcome)
         last = run.attempts[-1]
         raise QueryNotAnsweredError(
             f"The question could not be answered after {len(run.attempts)} attempts; the last error was: {last.error}",
@@ -204,13 +225,13 @@ class Pipeline:
 
     async def _attempt(
         self, run: _Run, context: GenerationContext, number: int
-    ) -> tuple[Answer, QueryPlan, QueryRows, dict[str, QueryRows]] | None:
+    ) -> tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None:
         """One try. Returns the answer, or None after recording a recoverable failure."""
         started = Timer()
         await run.emit("generating", "Writing SQL", number)
         timer = Timer()
         try:
-            generated = await self.generator.generate(run.question, context, tuple(run.attempts))
+            generated = await self.generator.generate(run.question, context, tuple(run.attempts), calls=run.llm_calls)
         except LLMOutputError as exc:
             self._record(run, number, None, exc, "generating", started, raw=exc.context.get("raw"))
             return None
@@ -219,8 +240,8 @@ class Pipeline:
         raw = generated.model_dump_json()
         if not generated.sql.strip() and not getattr(generated, "parts", None):
             raise QueryNotAnsweredError(
-                f"The LLM says the data cannot answer this question: {generated.explanation or 'no reason given'}",
-                explanation=generated.explanation,
+                f"The LLM says the data cannot answer this question: {generated.reason or 'no reason given'}",
+                explanation=generated.reason,
             )
         run.sql = generated.sql.strip()
         await run.emit("validating", "Checking the SQL against the schema", number)
@@ -259,7 +280,7 @@ class Pipeline:
             finally:
                 run.add("combine", timer.elapsed_ms)
         run.attempts.append(Attempt(number, run.sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms))
-        return generated, plan, rows, parts
+        return plan, rows, parts
 
     async def _execute(self, run: _Run, query: RoutedQuery) -> QueryRows:
         """One query on its own database; a failing part is named, whatever the failure."""
@@ -289,34 +310,57 @@ class Pipeline:
         run.attempts.append(attempt)
         log.info("attempt_failed", attempt=number, stage=stage, error_type=attempt.error_type, error=exc.message)
 
-    def _success(
-        self, run: _Run, generated: Answer, plan: QueryPlan, rows: QueryRows, parts: dict[str, QueryRows]
+    async def _explained(
+        self, run: _Run, context: GenerationContext, plan: QueryPlan, rows: QueryRows, parts: dict[str, QueryRows]
     ) -> QueryResult:
-        metadata = run.metadata(self.generator)
-        metadata.update(
-            row_count=rows.row_count,
-            truncated=rows.truncated,
-            confidence=generated.confidence,
-            server=plan.server,
-            server_name=plan.server_name,
-            dialect="sqlite" if plan.combined else plan.queries[0].database.dialect,
+        """The rows go out at once; then the LLM says what the terms meant and explains; then the whole answer."""
+        metadata = self._answer_metadata(run, plan, rows, parts)
+        table = ResultTable(columns=rows.columns, rows=rows.rows)
+        await run.emit_rows(RowsReady(query=run.question, sql=run.sql or "", result=table, metadata=metadata))
+        await run.emit("explaining", "Explaining the answer")
+        timer = Timer()
+        try:
+            notes = await self.generator.explain(
+                run.question, context, tuple(run.attempts), (rows.columns, rows.row_count), calls=run.llm_calls
+            )
+        except LLMOutputError as exc:
+            exc.message = f"The query ran, but the LLM's explanation of it could not be used: {exc.message}"
+            exc.args = (exc.message,)
+            raise
+        finally:
+            run.add("explain", timer.elapsed_ms)
+        metadata = {**run.metadata(self.generator), **self._answer_metadata(run, plan, rows, parts),
+                    "confidence": notes.confidence}  # fmt: skip
+        entities = [e.model_dump() for e in notes.resolved_entities]
+        return QueryResult(
+            success=True,
+            query=run.question,
+            sql=run.sql,
+            result=table,
+            explanation=notes.explanation,
+            resolved_entities={"entities": entities, "confidence": notes.confidence},
+            metadata=metadata,
         )
+
+    @staticmethod
+    def _answer_metadata(run: _Run, plan: QueryPlan, rows: QueryRows, parts: dict[str, QueryRows]) -> dict[str, Any]:
+        """Where the rows came from and how many: known once the query has run."""
+        metadata: dict[str, Any] = {
+            "request_id": run.request_id,
+            "attempts_count": len(run.attempts),
+            "row_count": rows.row_count,
+            "truncated": rows.truncated,
+            "server": plan.server,
+            "server_name": plan.server_name,
+            "dialect": "sqlite" if plan.combined else plan.queries[0].database.dialect,
+        }
         if plan.combined:
             metadata["parts"] = [
                 {"name": q.part, "server": q.database.key, "server_name": q.database.name, "sql": q.sql,
                  "row_count": parts[q.part or ""].row_count}
                 for q in plan.queries
             ]  # fmt: skip
-        entities = [e.model_dump() for e in generated.resolved_entities]
-        return QueryResult(
-            success=True,
-            query=run.question,
-            sql=run.sql,
-            result=ResultTable(columns=rows.columns, rows=rows.rows),
-            explanation=generated.explanation,
-            resolved_entities={"entities": entities, "confidence": generated.confidence},
-            metadata=metadata,
-        )
+        return metadata
 
     def _failure(self, run: _Run, exc: Talk2TablesError) -> QueryResult:
         return failure_result(run.question, exc, request_id=run.request_id, sql=run.sql,

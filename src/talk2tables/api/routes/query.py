@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -16,11 +16,12 @@ from talk2tables.api.errors import result_response
 from talk2tables.api.schemas import QueryRequest
 from talk2tables.errors import Talk2TablesError
 from talk2tables.logging import get_logger
-from talk2tables.models import ProgressEvent, QueryResult
+from talk2tables.models import ProgressEvent, QueryResult, RowsReady
 from talk2tables.workflow.outcome import failure_result
 from talk2tables.workflow.service import QuestionService
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 router = APIRouter(prefix="/api", tags=["questions"])
 
@@ -45,7 +46,30 @@ async def query(body: QueryRequest, request: Request) -> JSONResponse:
     request.state.question = body.query
     service = _service(request)
     service.check(body.query)
-    return result_response(await service.answer(body.query, endpoint="query"))
+    return result_response(await until_disconnected(request, service.answer(body.query, endpoint="query")))
+
+
+async def until_disconnected(request: Request, work: Awaitable[T]) -> T:
+    """`work`, cancelled if the client goes away first: a question nobody waits for must not keep the LLM (a
+    local model answers one request at a time) or the databases busy."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.create_task(_disconnect(request))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            log.info("client_disconnected", endpoint=request.url.path)
+            task.cancel()
+        return await task
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+
+
+async def _disconnect(request: Request) -> None:
+    """Returns when the client has gone: the body is read, so the next ASGI message is the disconnect."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 @router.post(
@@ -58,7 +82,8 @@ async def query(body: QueryRequest, request: Request) -> JSONResponse:
 )
 async def query_stream(body: QueryRequest, request: Request) -> EventSourceResponse:
     """Server-Sent Events: `progress` events (gathering, generating, validating, executing, retrying n/3,
-    done or failed), then one `result` event carrying the QueryResult."""
+    explaining, done or failed); a `rows` event with the SQL and rows as soon as the query has run, before the
+    LLM has explained them; then one `result` event carrying the whole QueryResult (or the failure)."""
     request.state.question = body.query
     service = _service(request)
     service.check(body.query)
@@ -66,9 +91,9 @@ async def query_stream(body: QueryRequest, request: Request) -> EventSourceRespo
 
 
 async def _stream(service: QuestionService, question: str) -> AsyncIterator[dict[str, str]]:
-    events: asyncio.Queue[ProgressEvent | QueryResult] = asyncio.Queue()
+    events: asyncio.Queue[ProgressEvent | RowsReady | QueryResult] = asyncio.Queue()
 
-    async def progress(event: ProgressEvent) -> None:
+    async def progress(event: ProgressEvent | RowsReady) -> None:
         await events.put(event)
 
     async def run() -> None:
@@ -86,6 +111,9 @@ async def _stream(service: QuestionService, question: str) -> AsyncIterator[dict
             if isinstance(item, QueryResult):
                 yield {"event": "result", "data": json.dumps(item.model_dump(mode="json"), default=str)}
                 return
+            if isinstance(item, RowsReady):
+                yield {"event": "rows", "data": json.dumps(item.model_dump(mode="json"), default=str)}
+                continue
             yield {"event": "progress", "data": item.model_dump_json()}
     finally:
         if not task.done():  # the client went away: stop the work too
