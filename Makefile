@@ -9,7 +9,7 @@ SYS_STAMP := $(VENV)/.system-deps
 FRONTEND := frontend
 UI_STAMP := $(FRONTEND)/dist/index.html
 
-.PHONY: run test coverage test-local install install-python install-system install-frontend lint format bench soak clean help
+.PHONY: run test coverage test-local bench-local install install-python install-system install-frontend lint format bench soak clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,6 +56,9 @@ format: install-python  ## apply ruff's formatting and fixes
 
 bench: install  ## benchmarks against the real system; prints the numbers
 	$(BIN)/python -m benchmarks
+
+bench-local: install  ## where the time goes with the bundled local model (start `talk2tables up` first)
+	$(BIN)/python -m benchmarks.local_model
 
 soak: install  ## a bounded soak run: memory and connections over time
 	$(BIN)/python -m benchmarks.soak

@@ -78,6 +78,39 @@ describe("App", () => {
     expect(await screen.findByTestId("answer")).toBeInTheDocument();
   });
 
+  it("shows the rows as soon as they stream in, then the explanation when it arrives", async () => {
+    const user = userEvent.setup();
+    let stream: ReturnType<typeof controlledSse> | null = null;
+    const { fetchImpl } = fakeFetch({
+      "/api/servers": () => jsonResponse(SERVERS),
+      "/api/query/stream": (request) => {
+        stream = controlledSse(request.signal);
+        return stream.response;
+      },
+    });
+    render(<App fetchImpl={fetchImpl} />);
+    await user.type(screen.getByRole("textbox", { name: "Your question" }), "total sales of abracadabra{Enter}");
+    await waitFor(() => expect(stream).not.toBeNull());
+    const rows = { query: abracadabra.query, sql: abracadabra.sql, result: abracadabra.result, metadata: { server_name: "Database MCP" } };
+    act(() => {
+      stream!.send(`event: rows\ndata: ${JSON.stringify(rows)}\n\n`);
+      stream!.send(sseText([{ stage: "explaining", message: "Explaining the answer" }], null));
+    });
+    const early = await screen.findByTestId("early-answer");
+    expect(within(early).getByText("Magic Wand Pro")).toBeInTheDocument();
+    expect(within(early).getByTestId("explaining")).toHaveTextContent("Explaining the answer…");
+    expect(screen.getByTestId("progress")).toHaveAttribute("data-stage", "explaining");
+    expect(screen.queryByTestId("explanation")).toBeNull();
+    act(() => {
+      stream!.send(sseText([], abracadabra));
+      stream!.close();
+    });
+    const answer = await screen.findByTestId("answer");
+    expect(within(answer).getByTestId("explanation")).toHaveTextContent("Sales of Magic Wand Pro in 2025.");
+    expect(screen.queryByTestId("early-answer")).toBeNull();
+    expect(screen.queryByTestId("explaining")).toBeNull();
+  });
+
   it("stops a running question on request", async () => {
     const user = userEvent.setup();
     const { fetchImpl } = fakeFetch({

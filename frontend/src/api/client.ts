@@ -23,6 +23,7 @@ export interface ApiClient {
     question: string,
     onProgress: (event: ProgressEvent) => void,
     signal?: AbortSignal,
+    onRows?: (early: QueryResult) => void,
   ): Promise<QueryResponse>;
 }
 
@@ -120,6 +121,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     question: string,
     onProgress: (event: ProgressEvent) => void,
     signal?: AbortSignal,
+    onRows?: (early: QueryResult) => void,
   ): Promise<QueryResponse> {
     const response = await postQuery("/api/query/stream", question, "text/event-stream", signal);
     if (response.status === 404 || response.status === 405) {
@@ -134,6 +136,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (message.event === "progress") {
         const progress = parseJson(message.data);
         if (progress && typeof progress === "object") onProgress(progress as ProgressEvent);
+      } else if (message.event === "rows") {
+        // The SQL and rows before the LLM's explanation: shown at once, replaced by the result event.
+        const rows = parseJson(message.data);
+        if (onRows && rows && typeof rows === "object" && "sql" in rows) {
+          onRows(normalizeResult({ ...(rows as QueryResult), success: true, explanation: null }));
+        }
       } else if (message.event === "result") {
         const result = parseJson(message.data);
         if (!isQueryResult(result)) {

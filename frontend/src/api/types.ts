@@ -99,6 +99,7 @@ export type ProgressStage =
   | "validating"
   | "executing"
   | "retrying"
+  | "explaining"
   | "done"
   | "failed";
 

@@ -10,12 +10,19 @@ interface AnswerViewProps {
   result: QueryResult;
   question: string;
   storedRowsFrom?: number;
+  /** The rows have come, the LLM's explanation of them has not yet. */
+  explaining?: boolean;
 }
 
-export function AnswerView({ result, question, storedRowsFrom }: AnswerViewProps) {
+export function AnswerView({ result, question, storedRowsFrom, explaining = false }: AnswerViewProps) {
   const { columns, rows } = result.result;
   return (
-    <div className="answer" data-testid="answer">
+    <div className="answer" data-testid={explaining ? "early-answer" : "answer"}>
+      {explaining && (
+        <p className="explanation muted" data-testid="explaining">
+          Explaining the answer…
+        </p>
+      )}
       {result.explanation && <p className="explanation" data-testid="explanation">{result.explanation}</p>}
       <EntityChips resolved={result.resolved_entities} />
       {columns.length === 0 || rows.length === 0 ? (
@@ -31,7 +38,7 @@ export function AnswerView({ result, question, storedRowsFrom }: AnswerViewProps
         </p>
       )}
       {result.sql && <SqlBlock sql={result.sql} />}
-      <AnswerMeta result={result} />
+      {!explaining && <AnswerMeta result={result} />}
     </div>
   );
 }

@@ -8,6 +8,7 @@ const STEPS: { stage: ProgressStage; label: string }[] = [
   { stage: "generating", label: "Writing SQL" },
   { stage: "validating", label: "Checking SQL" },
   { stage: "executing", label: "Running the query" },
+  { stage: "explaining", label: "Explaining" },
 ];
 
 interface ProgressViewProps {

@@ -24,6 +24,9 @@ export function TurnView({ turn, onCancel, onRetry, canRetry }: TurnViewProps) {
         )}
       </div>
       <div className="reply">
+        {turn.state === "pending" && turn.early && (
+          <AnswerView result={turn.early} question={turn.question} explaining />
+        )}
         {turn.state === "pending" && <ProgressView events={turn.progress} askedAt={turn.askedAt} onCancel={onCancel} />}
         {turn.state === "answered" && turn.result && (
           <AnswerView result={turn.result} question={turn.question} storedRowsFrom={turn.storedRowsFrom} />

@@ -1,6 +1,7 @@
 // The chat's state: ask a question over the stream, follow its progress, keep the history saved.
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { ApiClient } from "../api/client";
+import type { QueryResult } from "../api/types";
 import { ApiError, isAbortError } from "../api/errors";
 import type { TransportFailure } from "../lib/failure";
 import { clearHistory, loadHistory, pendingTurn, saveHistory, type Turn } from "../lib/history";
@@ -35,16 +36,19 @@ function runTurn(turn: Turn, context: RunContext): void {
   const current = new AbortController();
   controller.current = current;
   const onProgress = (event: Turn["progress"][number]) => update(turn.id, (t) => ({ ...t, progress: [...t.progress, event] }));
+  const onRows = (early: QueryResult) => update(turn.id, (t) => ({ ...t, early }));
   client
-    .streamQuery(turn.question, onProgress, current.signal)
+    .streamQuery(turn.question, onProgress, current.signal, onRows)
     .then(({ result, status }) =>
-      update(turn.id, (t) => ({ ...t, state: result.success ? "answered" : "failed", result, status, transport: null })),
+      update(turn.id, (t) => ({
+        ...t, state: result.success ? "answered" : "failed", result, status, transport: null, early: null,
+      })),
     )
     .catch((reason: unknown) => {
       const failure = isAbortError(reason)
         ? { kind: "stream" as const, message: CANCELLED_MESSAGE, status: null }
         : asFailure(reason);
-      update(turn.id, (t) => ({ ...t, state: "failed", transport: failure }));
+      update(turn.id, (t) => ({ ...t, state: "failed", transport: failure, early: null }));
       if (failure.kind === "unauthorized") {
         onUnauthorized(failure.message, () => {
           update(turn.id, (t) => ({ ...t, state: "pending", progress: [], transport: null, result: null }));

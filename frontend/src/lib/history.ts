@@ -13,6 +13,8 @@ export interface Turn {
   /** Progress events of this answer so far (not kept across reloads). */
   progress: ProgressEvent[];
   result: QueryResult | null;
+  /** The SQL and rows while the LLM is still explaining them (the stream's `rows` event). */
+  early?: QueryResult | null;
   status: number | null;
   transport: TransportFailure | null;
   /** Set when rows were dropped to fit the browser's storage: the original row count. */
@@ -51,6 +53,7 @@ function forStorage(turn: Turn, maxRows: number): Turn {
   return {
     ...turn,
     progress: [],
+    early: null, // rows still being explained are not an answer to keep
     ...(trimmed && turn.result
       ? {
           result: { ...turn.result, result: { ...turn.result.result, rows: rows.slice(0, maxRows) } },

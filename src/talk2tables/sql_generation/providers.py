@@ -51,6 +51,7 @@ class LLMConfig:
     timeout_seconds: float = 60.0
     max_retries: int = 2
     output_mode: OutputMode = "auto"
+    max_output_tokens: int = 1024  # the answers are small JSON objects (see request_settings)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLMConfig:
@@ -208,9 +209,6 @@ _BUILDERS: dict[str, Callable[[LLMConfig, str, str], LLMChoice]] = {
 }
 
 
-MAX_OUTPUT_TOKENS = 1024
-
-
 def request_settings(choice: LLMChoice, config: LLMConfig, schema: dict[str, Any]) -> ModelSettings:
     """Per-request settings: a hard deadline over every SDK retry, the retry count, and, for prompted output on
     an OpenAI-compatible server, `response_format` json_object + schema (llama.cpp turns it into a grammar)."""
@@ -221,7 +219,7 @@ def request_settings(choice: LLMChoice, config: LLMConfig, schema: dict[str, Any
         temperature=0.0,
         # The answer is a small JSON object; a bound stops a runaway generation from occupying a local
         # server (llama.cpp finishes a request even after its client gave up) long after the deadline.
-        max_tokens=MAX_OUTPUT_TOKENS,
+        max_tokens=config.max_output_tokens,
     )
     if choice.output_mode == "prompted" and choice.provider in ("openai", "ollama"):
         settings["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
