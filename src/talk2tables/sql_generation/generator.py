@@ -44,7 +44,9 @@ def _output_spec(mode: str, output: type[Answer | AnswerNotes]) -> Any:
         return ToolOutput(output, name="final_result")
     if mode == "native":
         return NativeOutput(output, name=OUTPUT_NAMES[output])
-    return PromptedOutput(output, name=OUTPUT_NAMES[output])
+    # No schema text in the prompt: our own messages say which JSON object to write (and the server's grammar
+    # holds it to the schema), so both steps share the whole system message and a prompt cache keeps all of it.
+    return PromptedOutput(output, name=OUTPUT_NAMES[output], template=False)
 
 
 def output_type(context: GenerationContext) -> type[Answer]:

@@ -29,7 +29,7 @@ Entities = Annotated[
     list[ResolvedEntity],
     Field(description="Every term of the question that was mapped to a product, column, aggregation or time range."),
 ]
-Explanation = Annotated[str, Field(description="One or two plain sentences for a non-technical reader.")]
+Explanation = Annotated[str, Field(description="One short plain sentence for a non-technical reader.")]
 Confidence = Annotated[
     float, Field(ge=0, le=1, description="How sure you are that the query answers the question, 0-1.")
 ]
