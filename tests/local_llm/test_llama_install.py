@@ -118,3 +118,11 @@ def test_the_users_own_cmake_args_win(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("CMAKE_ARGS", "-DGGML_BLAS=ON")
     llama.install_llama()
     assert seen.read_text() == "-DGGML_BLAS=ON"
+
+
+def test_the_server_keeps_only_the_last_tokens_logits() -> None:
+    # llama-cpp-python's server keeps every token's logits unless told not to: 5 GB of RSS at 8192 tokens.
+    argv = llama.server_argv(Path("m.gguf"), alias="a", host="h", port=1, threads=1, batch_threads=1, n_ctx=8192)
+    options = dict(zip(argv[3::2], argv[4::2], strict=True))
+    assert options["--logits_all"] == "False"
+    assert (options["--n_ctx"], options["--model"]) == ("8192", "m.gguf")

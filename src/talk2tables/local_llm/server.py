@@ -129,5 +129,8 @@ def server_argv(
         "--n_ctx", str(n_ctx),
         "--n_threads", str(threads),
         "--n_threads_batch", str(batch_threads),
+        # llama-cpp-python's server defaults to keeping the logits of every token of the context (for logprobs,
+        # which nothing here asks for): a float array of n_ctx x vocabulary, 5 GB at 8192 x 151,936.
+        "--logits_all", "False",
         "--verbose", "False",
     ]  # fmt: skip
