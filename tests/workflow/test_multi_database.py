@@ -167,7 +167,7 @@ async def test_the_llm_routes_each_question_to_its_database_and_the_result_names
     system = request["messages"][0]["content"]
     assert "key: database;" in system
     assert "key: support;" in system
-    assert 'Set "server" to the key' in system
+    assert '{"server": "<key>", "sql": "<the query>"}' in system
     assert "PostgreSQL" in system
     assert "SQLite" in system
     schema = request["response_format"]["schema"]
