@@ -104,19 +104,19 @@ class _Run:
             max_attempts=self.max_attempts if attempt is not None else None,
             elapsed_ms=self.timer.elapsed_ms,
         )
-        try:
-            await self.progress(event)
-        except Exception as exc:  # a listener that went away must not fail the answer
-            log.warning("progress_listener_failed", stage=stage, error=str(exc))
+        await self._send(event, stage)
 
     async def emit_rows(self, rows: RowsReady) -> None:
         self.time_to_rows_ms = self.timer.elapsed_ms
+        await self._send(rows, "rows")
+
+    async def _send(self, item: ProgressEvent | RowsReady, stage: str) -> None:
         if self.progress is None:
             return
         try:
-            await self.progress(rows)
-        except Exception as exc:
-            log.warning("progress_listener_failed", stage="rows", error=str(exc))
+            await self.progress(item)
+        except Exception as exc:  # a listener that went away must not fail the answer
+            log.warning("progress_listener_failed", stage=stage, error=str(exc))
 
     def add(self, stage: str, ms: float) -> None:
         self.timings[stage] = round(self.timings[stage] + ms, 2)
@@ -329,8 +329,7 @@ class Pipeline:
             raise
         finally:
             run.add("explain", timer.elapsed_ms)
-        metadata = {**run.metadata(self.generator), **self._answer_metadata(run, plan, rows, parts),
-                    "confidence": notes.confidence}  # fmt: skip
+        metadata = {**run.metadata(self.generator), **metadata, "confidence": notes.confidence}
         entities = [e.model_dump() for e in notes.resolved_entities]
         return QueryResult(
             success=True,
