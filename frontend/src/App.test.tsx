@@ -26,6 +26,23 @@ const abracadabra = successResult({
   },
 });
 
+/** Renders the app, asks `question`, and returns the stream the test then writes the API's events to. */
+async function askOverControlledStream(question: string) {
+  const user = userEvent.setup();
+  let stream: ReturnType<typeof controlledSse> | null = null;
+  const { fetchImpl } = fakeFetch({
+    "/api/servers": () => jsonResponse(SERVERS),
+    "/api/query/stream": (request) => {
+      stream = controlledSse(request.signal);
+      return stream.response;
+    },
+  });
+  render(<App fetchImpl={fetchImpl} />);
+  await user.type(screen.getByRole("textbox", { name: "Your question" }), `${question}{Enter}`);
+  await waitFor(() => expect(stream).not.toBeNull());
+  return stream as unknown as ReturnType<typeof controlledSse>;
+}
+
 function answering(result = successResult()) {
   return fakeFetch({
     "/api/servers": () => jsonResponse(SERVERS),
@@ -54,47 +71,25 @@ describe("App", () => {
   });
 
   it("shows live progress while the answer streams", async () => {
-    const user = userEvent.setup();
-    let stream: ReturnType<typeof controlledSse> | null = null;
-    const { fetchImpl } = fakeFetch({
-      "/api/servers": () => jsonResponse(SERVERS),
-      "/api/query/stream": (request) => {
-        stream = controlledSse(request.signal);
-        return stream.response;
-      },
-    });
-    render(<App fetchImpl={fetchImpl} />);
-    await user.type(screen.getByRole("textbox", { name: "Your question" }), "Sales by category{Enter}");
-    await waitFor(() => expect(stream).not.toBeNull());
-    act(() => stream!.send(sseText([{ stage: "retrying", message: "Trying again", attempt: 2, max_attempts: 3 }], null)));
+    const stream = await askOverControlledStream("Sales by category");
+    act(() => stream.send(sseText([{ stage: "retrying", message: "Trying again", attempt: 2, max_attempts: 3 }], null)));
     const progress = await screen.findByTestId("progress");
     await waitFor(() => expect(progress).toHaveAttribute("data-stage", "retrying"));
     expect(within(progress).getByRole("status")).toHaveTextContent("Attempt 2 of 3");
     expect(screen.getByRole("button", { name: "Answering…" })).toBeDisabled();
     act(() => {
-      stream!.send(sseText([], successResult()));
-      stream!.close();
+      stream.send(sseText([], successResult()));
+      stream.close();
     });
     expect(await screen.findByTestId("answer")).toBeInTheDocument();
   });
 
   it("shows the rows as soon as they stream in, then the explanation when it arrives", async () => {
-    const user = userEvent.setup();
-    let stream: ReturnType<typeof controlledSse> | null = null;
-    const { fetchImpl } = fakeFetch({
-      "/api/servers": () => jsonResponse(SERVERS),
-      "/api/query/stream": (request) => {
-        stream = controlledSse(request.signal);
-        return stream.response;
-      },
-    });
-    render(<App fetchImpl={fetchImpl} />);
-    await user.type(screen.getByRole("textbox", { name: "Your question" }), "total sales of abracadabra{Enter}");
-    await waitFor(() => expect(stream).not.toBeNull());
+    const stream = await askOverControlledStream("total sales of abracadabra");
     const rows = { query: abracadabra.query, sql: abracadabra.sql, result: abracadabra.result, metadata: { server_name: "Database MCP" } };
     act(() => {
-      stream!.send(`event: rows\ndata: ${JSON.stringify(rows)}\n\n`);
-      stream!.send(sseText([{ stage: "explaining", message: "Explaining the answer" }], null));
+      stream.send(`event: rows\ndata: ${JSON.stringify(rows)}\n\n`);
+      stream.send(sseText([{ stage: "explaining", message: "Explaining the answer" }], null));
     });
     const early = await screen.findByTestId("early-answer");
     expect(within(early).getByText("Magic Wand Pro")).toBeInTheDocument();
@@ -102,8 +97,8 @@ describe("App", () => {
     expect(screen.getByTestId("progress")).toHaveAttribute("data-stage", "explaining");
     expect(screen.queryByTestId("explanation")).toBeNull();
     act(() => {
-      stream!.send(sseText([], abracadabra));
-      stream!.close();
+      stream.send(sseText([], abracadabra));
+      stream.close();
     });
     const answer = await screen.findByTestId("answer");
     expect(within(answer).getByTestId("explanation")).toHaveTextContent("Sales of Magic Wand Pro in 2025.");
