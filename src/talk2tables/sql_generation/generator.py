@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput, capture_run_messages
 from pydantic_ai import exceptions as ai_errors
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, UserPromptPart
@@ -35,18 +36,24 @@ log = get_logger(__name__)
 
 # Beyond the provider's own deadline (which covers its retries), a last guard so no call outlives its budget.
 DEADLINE_MARGIN_SECONDS = 5.0
-OUTPUT_NAMES = {GeneratedSQL: "GeneratedSQL", RoutedSQL: "GeneratedSQL", AnswerNotes: "AnswerNotes"}
+OUTPUT_NAMES: dict[type[BaseModel], str] = {
+    GeneratedSQL: "GeneratedSQL",
+    RoutedSQL: "GeneratedSQL",
+    AnswerNotes: "AnswerNotes",
+}
 NO_ANSWER = "(no usable answer)"
 
 
-def _output_spec(mode: str, output: type[Answer | AnswerNotes]) -> Any:
+def output_spec(mode: str, output: type[BaseModel], name: str | None = None) -> Any:
+    """How pydantic-ai is to ask for `output` in this output mode (`name`: the schema's name, default its class)."""
+    name = name or OUTPUT_NAMES.get(output, output.__name__)
     if mode == "tool":
         return ToolOutput(output, name="final_result")
     if mode == "native":
-        return NativeOutput(output, name=OUTPUT_NAMES[output])
+        return NativeOutput(output, name=name)
     # No schema text in the prompt: our own messages say which JSON object to write (and the server's grammar
     # holds it to the schema), so both steps share the whole system message and a prompt cache keeps all of it.
-    return PromptedOutput(output, name=OUTPUT_NAMES[output], template=False)
+    return PromptedOutput(output, name=name, template=False)
 
 
 def output_type(context: GenerationContext) -> type[Answer]:
@@ -70,7 +77,7 @@ class SQLGenerator:
 
     def _agent(self, choice: LLMChoice, output: type[Answer | AnswerNotes]) -> Agent[None, Any]:
         if output not in self._agents:
-            spec = _output_spec(choice.output_mode, output)
+            spec = output_spec(choice.output_mode, output)
             self._agents[output] = Agent(choice.model, output_type=spec, retries={"output": 0})
         return self._agents[output]
 
