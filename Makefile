@@ -9,7 +9,7 @@ SYS_STAMP := $(VENV)/.system-deps
 FRONTEND := frontend
 UI_STAMP := $(FRONTEND)/dist/index.html
 
-.PHONY: run test coverage test-local bench-local install install-python install-system install-frontend lint format bench soak clean help
+.PHONY: run test coverage test-local bench-local bench-accuracy install install-python install-system install-frontend lint format bench soak clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -58,7 +58,10 @@ bench: install  ## benchmarks against the real system; prints the numbers
 	$(BIN)/python -m benchmarks
 
 bench-local: install  ## where the time goes with the bundled local model (start `talk2tables up` first)
-	$(BIN)/python -m benchmarks.local_model
+	$(BIN)/python -m benchmarks.local_model $(ARGS)
+
+bench-accuracy: install  ## accuracy of the product vs the bare model (Spider subset; ARGS="--set metadata --limit 20" ...)
+	$(BIN)/python -m benchmarks.accuracy $(ARGS)
 
 soak: install  ## a bounded soak run: memory and connections over time
 	$(BIN)/python -m benchmarks.soak

@@ -359,7 +359,7 @@ def render(report: Report) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     configure_logging(level="CRITICAL")  # the report says what failed
-    report = asyncio.run(run(args, on_record=None if args.json else lambda r, s: print(_line(r, s), file=sys.stderr)))
+    report = asyncio.run(run(args, on_record=lambda r, s: print(_line(r, s), file=sys.stderr, flush=True)))
     print(json.dumps(report.to_dict(), indent=2, default=str) if args.json else render(report))
 
 

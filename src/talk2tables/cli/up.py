@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import typer
@@ -36,6 +37,9 @@ from talk2tables.supervisor import (
     mcp_ready,
     talk2tables_argv,
 )
+
+if TYPE_CHECKING:
+    from talk2tables.sql_generation.providers import LLMConfig
 
 console = Console(stderr=True)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -175,12 +179,42 @@ def describe_llm(settings: Settings) -> str:
     )
 
 
+def local_llm_config(settings: Settings) -> LLMConfig:
+    """The local model as the API reaches it (local_llm_env), for `up`'s own warm-up call."""
+    from talk2tables.sql_generation.providers import LLMConfig
+
+    env = local_llm_env(settings)
+    return LLMConfig(
+        model=env["T2T_LLM_MODEL"],
+        openai_base_url=env["OPENAI_BASE_URL"],
+        openai_api_key=env["OPENAI_API_KEY"],
+        timeout_seconds=float(env["T2T_LLM_TIMEOUT"]),
+        max_retries=0,
+    )
+
+
+async def warm_local_llm(settings: Settings) -> None:
+    """Before saying "running": the local model reads the current prompt once, so the first question does not.
+    A failure is not fatal (the first question is then only slower); it is said, with the reason."""
+    from talk2tables.local_llm.warm_up import warm_up
+
+    console.print("  … Local LLM: reading the prompt once, so the first question need not (about a minute on 2 cores)")
+    try:
+        elapsed_ms = await warm_up(settings, local_llm_config(settings), environment())
+    except Talk2TablesError as exc:
+        console.print(f"  [yellow]! Local LLM not warmed up[/] ({exc.message}); the first question will be slower.")
+        return
+    console.print(f"  ✓ Local LLM warmed up ({elapsed_ms / 1000:.1f} s)")
+
+
 async def _run(supervisor: Supervisor, url: str, settings: Settings) -> int:
     try:
         await supervisor.start_all()
     except ChildFailedError as exc:
         console.print(f"[red]error:[/] {exc}")
         return 1
+    if not settings.llm_model:
+        await warm_local_llm(settings)
     console.print(f"\n[bold green]Talk 2 Tables is running:[/] {url}   (API docs: {url}/docs)")
     console.print(describe_llm(settings))
     console.print("Press Ctrl-C to stop everything.\n")
