@@ -189,3 +189,20 @@ def test_postgres_mixed_case_names_follow_postgres_rules(sql: str, valid: bool) 
     else:
         with pytest.raises(SQLValidationError, match="Unknown table"):
             validator.validate(sql)
+
+
+def test_sqlite_reads_a_double_quoted_name_no_column_has_as_a_string_as_sqlite_does() -> None:
+    validator = SQLValidator(sample_schema("sqlite"), "sqlite")
+    assert validator.validate('SELECT COUNT(*) FROM customers WHERE region = "Europe"') is not None
+    assert validator.validate('SELECT "first_name" FROM customers WHERE "region" = "Europe"') is not None
+    # A qualified name is always a column, in SQLite too: c."Europe" is refused as it would be there.
+    error = refusal(validator, 'SELECT c."Europe" FROM customers AS c')
+    assert error.context["reason"] == "unknown_column"
+    # An unknown bare name is still refused.
+    assert refusal(validator, "SELECT COUNT(*) FROM customers WHERE region = Europe").context["column"] == "europe"
+
+
+def test_postgres_never_reads_a_double_quoted_name_as_a_string() -> None:
+    validator = SQLValidator(sample_schema("postgres"), "postgres")
+    error = refusal(validator, 'SELECT COUNT(*) FROM customers WHERE region = "Europe"')
+    assert error.context["reason"] == "unknown_column"

@@ -78,6 +78,8 @@ class SQLValidator:
         try:
             # Fold names the way the database would (SQLite ignores case; PostgreSQL lowers unquoted names).
             normalized = normalize_identifiers(statement.copy(), dialect=self.dialect)
+            if self.dialect == "sqlite":
+                normalized = self._sqlite_string_fallback(normalized)
             self._check_tables(normalized)
             self._check_columns(normalized)
         except RecursionError as exc:  # a tree the parser managed but the optimizer cannot walk
@@ -86,6 +88,27 @@ class SQLValidator:
             check_read_only(sql, self.dialect, self._catalog)
         except UnsafeQueryError as exc:
             raise SQLValidationError(exc.message, reason="unsafe", dialect=self.dialect) from exc
+        return statement
+
+    def _sqlite_string_fallback(self, statement: exp.Expression) -> exp.Expression:
+        """Read a double-quoted name that no column or alias of the query has as SQLite does: a string literal.
+
+        SQLite runs `WHERE country = "France"` (https://sqlite.org/quirks.html#dblquote) and small models write
+        it often; refusing it would deny what the database allows. The check only follows the database's own
+        reading: the statement that runs is the one written, and SQLite resolves it the same way.
+        """
+        names = {c.lower() for t in self._referenced_tables(statement) for c in self.mapping[t]}
+        names |= {a.alias.lower() for a in statement.find_all(exp.Alias, exp.TableAlias) if a.alias}
+        names |= {t.name.lower() for t in statement.find_all(exp.Table) if t.name}
+        for column in list(statement.find_all(exp.Column)):
+            identifier = column.this
+            if (
+                isinstance(identifier, exp.Identifier)
+                and identifier.quoted
+                and not column.table
+                and identifier.name.lower() not in names
+            ):
+                column.replace(exp.Literal.string(identifier.name))
         return statement
 
     def _check_tables(self, statement: exp.Expression) -> None:
