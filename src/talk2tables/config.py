@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         description="How the LLM returns structured output: auto (per provider), prompted (JSON in the reply, "
         "schema-constrained on OpenAI-compatible servers), tool (a function call) or native (JSON schema mode).",
     )
+    llm_retry_temperature: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=2.0,
+        validation_alias=_env("T2T_LLM_RETRY_TEMPERATURE"),
+        description="Sampling temperature of the 2nd and 3rd SQL attempts (the first is always 0): at 0 a model "
+        "given the same conversation tends to write the same failing SQL again.",
+    )
     llm_max_retries: int = Field(
         default=2,
         ge=0,

@@ -139,7 +139,9 @@ class SQLGenerator:
     ) -> Any:
         choice = self.ensure_configured()
         agent = self._agent(choice, output)
-        settings = request_settings(choice, self.config, output.model_json_schema())
+        # A retry at temperature 0 tends to repeat the SQL that failed: the later SQL attempts are sampled.
+        temperature = self.config.retry_temperature if step == "sql" and attempt > 1 else 0.0
+        settings = request_settings(choice, self.config, output.model_json_schema(), temperature=temperature)
         timer = Timer()
         outcome = "error"
         tokens: dict[str, int | None] = {"input_tokens": None, "output_tokens": None}

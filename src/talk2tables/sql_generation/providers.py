@@ -52,6 +52,7 @@ class LLMConfig:
     max_retries: int = 2
     output_mode: OutputMode = "auto"
     max_output_tokens: int = 1024  # the answers are small JSON objects (see request_settings)
+    retry_temperature: float = 0.7  # the 2nd and 3rd SQL attempts; the first and the explanation are at 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLMConfig:
@@ -69,6 +70,7 @@ class LLMConfig:
             timeout_seconds=settings.llm_timeout_seconds,
             max_retries=settings.llm_max_retries,
             output_mode=settings.llm_output_mode,
+            retry_temperature=settings.llm_retry_temperature,
         )
 
 
@@ -209,14 +211,16 @@ _BUILDERS: dict[str, Callable[[LLMConfig, str, str], LLMChoice]] = {
 }
 
 
-def request_settings(choice: LLMChoice, config: LLMConfig, schema: dict[str, Any]) -> ModelSettings:
+def request_settings(
+    choice: LLMChoice, config: LLMConfig, schema: dict[str, Any], *, temperature: float = 0.0
+) -> ModelSettings:
     """Per-request settings: a hard deadline over every SDK retry, the retry count, and, for prompted output on
     an OpenAI-compatible server, `response_format` json_object + schema (llama.cpp turns it into a grammar)."""
     settings = ModelSettings(
         timeout=config.timeout_seconds,
         request_timeout=config.timeout_seconds,
         max_retries=config.max_retries,
-        temperature=0.0,
+        temperature=temperature,
         # The answer is a small JSON object; a bound stops a runaway generation from occupying a local
         # server (llama.cpp finishes a request even after its client gave up) long after the deadline.
         max_tokens=config.max_output_tokens,
