@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="How the LLM returns structured output: auto (per provider), prompted (JSON in the reply, "
         "schema-constrained on OpenAI-compatible servers), tool (a function call) or native (JSON schema mode).",
     )
+    metadata_terms_step: bool = Field(
+        default=False,
+        validation_alias=_env("T2T_METADATA_TERMS_STEP"),
+        description="Before the SQL, a short LLM step names the product names and business terms of the metadata "
+        "the question uses (chosen from the metadata's own keys); their meanings then stand next to the question.",
+    )
     llm_retry_temperature: float = Field(
         default=0.7,
         ge=0.0,

@@ -31,6 +31,7 @@ from talk2tables.sql_generation.prompt import (
     recovery_message,
 )
 from talk2tables.sql_generation.providers import LLMChoice, LLMConfig, build_llm, request_settings, translate_error
+from talk2tables.sql_generation.terms import mentions_message, mentions_model, metadata_terms, term_hints
 
 log = get_logger(__name__)
 
@@ -67,7 +68,7 @@ class SQLGenerator:
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
         self._choice: LLMChoice | None = None
-        self._agents: dict[type[Answer | AnswerNotes], Agent[None, Any]] = {}
+        self._agents: dict[type[BaseModel], Agent[None, Any]] = {}
 
     def ensure_configured(self) -> LLMChoice:
         """The model, built once; raises LLMNotConfiguredError saying what to set."""
@@ -75,7 +76,7 @@ class SQLGenerator:
             self._choice = build_llm(self.config)
         return self._choice
 
-    def _agent(self, choice: LLMChoice, output: type[Answer | AnswerNotes]) -> Agent[None, Any]:
+    def _agent(self, choice: LLMChoice, output: type[BaseModel]) -> Agent[None, Any]:
         if output not in self._agents:
             spec = output_spec(choice.output_mode, output)
             self._agents[output] = Agent(choice.model, output_type=spec, retries={"output": 0})
@@ -98,10 +99,12 @@ class SQLGenerator:
         previous_attempts: Sequence[Attempt] = (),
         *,
         calls: list[dict[str, Any]] | None = None,
+        hints: str = "",
     ) -> Answer:
         """The SQL. Raises LLMOutputError (worth another attempt) or LLMError subclasses (not).
-        `calls`, when given, gets a record of the call: step, duration and tokens."""
-        prompt, history = conversation(question, previous_attempts)
+        `calls`, when given, gets a record of the call: step, duration and tokens. `hints`: what the question's
+        metadata terms mean (pick_terms), written under the question."""
+        prompt, history = conversation(question, previous_attempts, hints)
         answer: Answer = await self._ask(
             output_type(context), prompt, history, context, step="sql", attempt=len(previous_attempts) + 1, calls=calls
         )
@@ -115,20 +118,39 @@ class SQLGenerator:
         result: tuple[list[str], int],
         *,
         calls: list[dict[str, Any]] | None = None,
+        hints: str = "",
     ) -> AnswerNotes:
         """What the terms meant and the answer in words, once the last of `attempts` has run and returned
         `result` (its columns and row count)."""
         columns, row_count = result
-        history = explained_conversation(question, attempts)
+        history = explained_conversation(question, attempts, hints)
         notes: AnswerNotes = await self._ask(
             AnswerNotes, explain_message(question, columns, row_count), history, context,
             step="explain", attempt=len(attempts), calls=calls,
         )  # fmt: skip
         return notes
 
+    async def pick_terms(
+        self, question: str, context: GenerationContext, *, calls: list[dict[str, Any]] | None = None
+    ) -> str:
+        """The meanings of the product names and business terms the LLM says the question uses, chosen from the
+        metadata's own keys (terms.py); "" when the metadata defines none, the LLM names none, or its reply is
+        unusable (the SQL step then reads the metadata itself, as it always can)."""
+        terms = metadata_terms(context)
+        if not terms:
+            return ""
+        model = mentions_model(terms)
+        try:
+            picked = await self._ask(
+                model, mentions_message(question), [], context, step="terms", attempt=1, calls=calls
+            )
+        except LLMOutputError:
+            return ""
+        return term_hints(list(picked.mentions), terms)
+
     async def _ask(
         self,
-        output: type[Answer | AnswerNotes],
+        output: type[BaseModel],
         prompt: str,
         history: list[ModelMessage],
         context: GenerationContext,
@@ -202,11 +224,11 @@ class SQLGenerator:
                 await client.aclose()
 
 
-def conversation(question: str, previous: Sequence[Attempt]) -> tuple[str, list[ModelMessage]]:
+def conversation(question: str, previous: Sequence[Attempt], hints: str = "") -> tuple[str, list[ModelMessage]]:
     """The prompt to send now and the history before it: question, then (answer, error) per earlier attempt."""
     if not previous:
-        return question_message(question), []
-    history: list[ModelMessage] = [ModelRequest(parts=[UserPromptPart(question_message(question))])]
+        return question_message(question, hints), []
+    history: list[ModelMessage] = [ModelRequest(parts=[UserPromptPart(question_message(question, hints))])]
     for index, attempt in enumerate(previous):
         history.append(ModelResponse(parts=[TextPart(attempt.raw or NO_ANSWER)]))
         if index < len(previous) - 1:
@@ -214,10 +236,10 @@ def conversation(question: str, previous: Sequence[Attempt]) -> tuple[str, list[
     return recovery_message(question, previous[-1]), history
 
 
-def explained_conversation(question: str, attempts: Sequence[Attempt]) -> list[ModelMessage]:
+def explained_conversation(question: str, attempts: Sequence[Attempt], hints: str = "") -> list[ModelMessage]:
     """The conversation that led to the query that ran, its answer included: `explain` asks its question after it,
     so everything before is a prefix the provider has already read."""
-    prompt, history = conversation(question, attempts[:-1])
+    prompt, history = conversation(question, attempts[:-1], hints)
     ran = ModelResponse(parts=[TextPart(attempts[-1].raw or NO_ANSWER)])
     return [*history, ModelRequest(parts=[UserPromptPart(prompt)]), ran]
 

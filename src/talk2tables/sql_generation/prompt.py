@@ -75,8 +75,9 @@ def build_system_prompt(context: GenerationContext) -> str:
     return f"{rules}\n{OPEN}\n" + "\n\n".join(sections) + f"\n{CLOSE}"
 
 
-def question_message(question: str) -> str:
-    return f"Question: {question}"
+def question_message(question: str, hints: str = "") -> str:
+    """The question; `hints`: what its metadata terms mean (terms.hints), when the LLM named some."""
+    return f"Question: {question}" + (f"\n{hints}" if hints else "")
 
 
 def recovery_message(question: str, attempt: Attempt) -> str:

@@ -30,6 +30,7 @@ def pipeline_from_settings(settings: Settings, orchestrator: OrchestratorLike) -
         generator_from_settings(settings),
         max_attempts=settings.max_attempts,
         combine_limits=combine_limits_from_settings(settings),
+        terms_step=settings.metadata_terms_step,
     )
 
 

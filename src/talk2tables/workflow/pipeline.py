@@ -64,12 +64,27 @@ class GeneratorLike(Protocol):
     def describe(self) -> dict[str, Any]: ...
 
     async def generate(
-        self, question: str, context: GenerationContext, previous_attempts: Any = (), *, calls: Any = None
+        self,
+        question: str,
+        context: GenerationContext,
+        previous_attempts: Any = (),
+        *,
+        calls: Any = None,
+        hints: str = "",
     ) -> Answer: ...
 
     async def explain(
-        self, question: str, context: GenerationContext, attempts: Any, result: tuple[list[str], int], *, calls: Any
+        self,
+        question: str,
+        context: GenerationContext,
+        attempts: Any,
+        result: tuple[list[str], int],
+        *,
+        calls: Any,
+        hints: str = "",
     ) -> AnswerNotes: ...
+
+    async def pick_terms(self, question: str, context: GenerationContext, *, calls: Any = None) -> str: ...
 
     async def aclose(self) -> None: ...
 
@@ -93,6 +108,7 @@ class _Run:
         self.databases: list[str] = []
         self.llm_calls: list[dict[str, Any]] = []
         self.time_to_rows_ms: float | None = None
+        self.hints = ""  # what the question's metadata terms mean, when the terms step named some
 
     async def emit(self, stage: str, message: str, attempt: int | None = None) -> None:
         if self.progress is None:
@@ -153,12 +169,14 @@ class Pipeline:
         *,
         max_attempts: int = 3,
         combine_limits: CombineLimits | None = None,
+        terms_step: bool = False,
     ) -> None:
         if not 1 <= max_attempts <= 3:
             raise ValueError("max_attempts must be between 1 and 3")
         self.orchestrator = orchestrator
         self.generator = generator
         self.max_attempts = max_attempts
+        self.terms_step = terms_step
         self.combine_limits = combine_limits or CombineLimits()
 
     async def aclose(self) -> None:
@@ -195,6 +213,13 @@ class Pipeline:
     async def _answer(self, run: _Run) -> QueryResult:
         self.generator.ensure_configured()  # no LLM configured: fail before touching any server
         context = await self._gather(run)
+        if self.terms_step:
+            await run.emit("generating", "Matching the question's words to the product metadata")
+            timer = Timer()
+            try:
+                run.hints = await self.generator.pick_terms(run.question, context, calls=run.llm_calls)
+            finally:
+                run.add("generate", timer.elapsed_ms)
         for number in range(1, self.max_attempts + 1):
             if number > 1:
                 await run.emit("retrying", f"Retrying ({number}/{self.max_attempts})", number)
@@ -231,7 +256,9 @@ class Pipeline:
         await run.emit("generating", "Writing SQL", number)
         timer = Timer()
         try:
-            generated = await self.generator.generate(run.question, context, tuple(run.attempts), calls=run.llm_calls)
+            generated = await self.generator.generate(
+                run.question, context, tuple(run.attempts), calls=run.llm_calls, hints=run.hints
+            )
         except LLMOutputError as exc:
             self._record(run, number, None, exc, "generating", started, raw=exc.context.get("raw"))
             return None
@@ -321,7 +348,12 @@ class Pipeline:
         timer = Timer()
         try:
             notes = await self.generator.explain(
-                run.question, context, tuple(run.attempts), (rows.columns, rows.row_count), calls=run.llm_calls
+                run.question,
+                context,
+                tuple(run.attempts),
+                (rows.columns, rows.row_count),
+                calls=run.llm_calls,
+                hints=run.hints,
             )
         except LLMOutputError as exc:
             exc.message = f"The query ran, but the LLM's explanation of it could not be used: {exc.message}"

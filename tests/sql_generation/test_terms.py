@@ -1,0 +1,98 @@
+"""The metadata terms step (sql_generation/terms.py, T2T_METADATA_TERMS_STEP): the LLM names, from the metadata's
+own keys, the names and terms the question uses; their meanings stand next to the question for the SQL step."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from talk2tables.models import ResourceData
+from talk2tables.orchestrator import Orchestrator
+from talk2tables.sql_generation.context import GenerationContext
+from talk2tables.sql_generation.generator import SQLGenerator
+from talk2tables.sql_generation.providers import LLMConfig
+from talk2tables.sql_generation.terms import mentions_model, metadata_terms, term_hints
+from talk2tables.workflow.pipeline import Pipeline
+from tests.support.scripted_llm import ScriptedLLMServer
+from tests.support.scripts import ABRACADABRA_SQL
+
+
+def _context(metadata: dict[str, Any]) -> GenerationContext:
+    servers = [
+        ResourceData(name="Product Metadata MCP", server_key="product_metadata", url="http://m", priority=1,
+                     resources={"resource://product_aliases": metadata["product_aliases"],
+                                "resource://column_mappings": metadata["column_mappings"]}),
+        ResourceData(name="Database MCP", server_key="database", url="http://d", priority=10,
+                     capabilities=["execute_query"],
+                     resources={"database://schema": {"dialect": "sqlite", "tables": []}}),
+    ]  # fmt: skip
+    return GenerationContext.from_servers(servers)
+
+
+@pytest.fixture
+def context(sample_data_dir: Path) -> GenerationContext:
+    return _context(json.loads((sample_data_dir / "product_metadata.json").read_text()))
+
+
+def test_every_alias_canonical_name_and_business_term_is_a_choice(context: GenerationContext) -> None:
+    terms = metadata_terms(context)
+    for name in ("abracadabra", "abra", "magic wand pro", "revenue", "profit"):
+        assert name in terms
+    assert "how many" not in terms  # generic aggregation words are not worth a step
+    schema = mentions_model(terms).model_json_schema()
+    assert "abra" in schema["properties"]["mentions"]["items"]["enum"]
+    with pytest.raises(ValidationError):
+        mentions_model(terms).model_validate({"mentions": ["not a metadata key"]})
+
+
+def test_hints_give_the_meaning_of_each_chosen_term_once(context: GenerationContext) -> None:
+    terms = metadata_terms(context)
+    text = term_hints(["abra", "Revenue", "abra"], terms)
+    assert text.count('"abra" is the product Magic Wand Pro: products.product_name = "Magic Wand Pro"') == 1
+    assert '"revenue" is sales.total_amount' in text
+    assert term_hints([], terms) == ""
+
+
+@pytest.mark.e2e
+async def test_the_pipeline_puts_the_chosen_meanings_under_the_question(
+    llm: ScriptedLLMServer, llm_config: LLMConfig, orchestrator: Orchestrator
+) -> None:
+    content = {"mentions": ["abracadabra"], "sql": ABRACADABRA_SQL, "resolved_entities": [],
+               "explanation": "Total sales of the Magic Wand Pro.", "confidence": 0.9}  # fmt: skip
+    llm.llm.set_script([{"match": "abracadabra", "responses": [{"content": content}]}])
+    generator = SQLGenerator(llm_config)
+    try:
+        result = await Pipeline(orchestrator, generator, terms_step=True).answer("Total sales of abracadabra?")
+    finally:
+        await generator.aclose()
+    assert result.success, result.error
+    assert [c["step"] for c in result.metadata["llm_calls"]] == ["terms", "sql", "explain"]
+    pick, sql, explain = llm.llm.requests
+    enum = pick["response_format"]["schema"]["properties"]["mentions"]["items"]["enum"]
+    assert "abracadabra" in enum  # the reply is held to the metadata's own keys
+    assert pick["messages"][0] == sql["messages"][0]  # one system message: the prompt prefix is shared
+    question = sql["messages"][-1]["content"]
+    assert "Total sales of abracadabra?" in question
+    assert '"abracadabra" is the product Magic Wand Pro' in question
+    assert '"abracadabra" is the product Magic Wand Pro' in explain["messages"][1]["content"]
+
+
+@pytest.mark.e2e
+async def test_an_unusable_pick_leaves_the_question_alone(
+    llm: ScriptedLLMServer, llm_config: LLMConfig, orchestrator: Orchestrator
+) -> None:
+    content = {"mentions": ["no such product"], "sql": ABRACADABRA_SQL, "resolved_entities": [],
+               "explanation": "Total sales.", "confidence": 0.9}  # fmt: skip
+    llm.llm.set_script([{"match": "abracadabra", "responses": [{"content": content}]}])
+    generator = SQLGenerator(llm_config)
+    try:
+        result = await Pipeline(orchestrator, generator, terms_step=True).answer("Total sales of abracadabra?")
+    finally:
+        await generator.aclose()
+    assert result.success, result.error
+    assert result.metadata["llm_calls"][0]["outcome"] == "error"
+    assert llm.llm.requests[1]["messages"][-1]["content"] == "Question: Total sales of abracadabra?"
