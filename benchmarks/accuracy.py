@@ -75,6 +75,8 @@ class Outcome:
     recovered: bool = False
     first_attempt_failed: bool = False
     time_to_rows_ms: float | None = None
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)  # step, attempt, duration, tokens in and out
+    errors: list[str] = field(default_factory=list)  # each failed attempt's error, in order
 
 
 @dataclass
@@ -171,6 +173,8 @@ def product_outcome(result: QueryResult, correct: bool, detail: str, latency_ms:
         recovered=bool(result.metadata.get("recovered")),
         first_attempt_failed=bool(attempts) and attempts[0].get("error") is not None,
         time_to_rows_ms=result.metadata.get("time_to_rows_ms"),
+        llm_calls=list(result.metadata.get("llm_calls") or []),
+        errors=[str(a.get("error")) for a in attempts if a.get("error")],
     )
 
 

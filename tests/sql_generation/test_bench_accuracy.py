@@ -41,15 +41,17 @@ def test_the_spider_set_is_public_sized_and_every_gold_query_runs_on_its_rebuilt
     assert answered >= 190  # as published, a few gold queries return no row
 
 
-def test_the_metadata_set_has_30_questions_each_naming_an_alias_or_a_term() -> None:
+def test_the_metadata_set_has_30_questions_each_naming_an_alias_or_a_term(sample_data_dir: Path) -> None:
     questions = load_questions(METADATA_QUESTIONS, default_db="database")
     assert len(questions) >= 30
-    metadata = Path("test_data/product_metadata.json").read_text()
+    metadata = (sample_data_dir / "product_metadata.json").read_text()
     for question in questions:  # the gold SQL filters on canonical names the question never says
         for name in ("Magic Wand Pro", "Crystal Ball Deluxe", "Quantum Laptop X1", "Velocity Running Shoes"):
             if name in question.gold_sql:
                 assert name.lower() not in question.question.lower()
                 assert name in metadata
+    rows = [run_read_only(sample_data_dir / "multi_mcp_test.db", q.gold_sql)[1] for q in questions]
+    assert all(r and any(v is not None for v in r[0]) for r in rows)  # every gold answer has data
 
 
 def test_a_question_file_with_mistakes_names_each_entry(tmp_path: Path) -> None:
