@@ -38,6 +38,7 @@ from typing import Any
 
 from benchmarks.bare_model import BareModel
 from benchmarks.question_sets import (
+    LARGE_SCHEMA_DIR,
     METADATA_QUESTIONS,
     SPIDER_DIR,
     Question,
@@ -58,6 +59,8 @@ from talk2tables.workflow.evaluation import EvalCase, compare_results, gold_is_o
 from talk2tables.workflow.factory import pipeline_from_settings
 
 LOCAL_BASE_URL = "http://127.0.0.1:8003/v1"
+# Each set: its directory (questions.yaml, databases/<name>.sql); the metadata set uses the registry's servers.
+SETS = {"spider": SPIDER_DIR, "large": LARGE_SCHEMA_DIR, "metadata": None}
 # The kinds of failure, in the order they are printed.
 KINDS = ("correct", "wrong result", "database error", "refused by validation", "no SQL")
 _STAGE_KINDS = {"generating": "no SQL", "validating": "refused by validation", "executing": "database error"}
@@ -133,9 +136,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Execution accuracy of the product and of the bare model on a public question set (Spider "
         "dev, 6 databases) or on the metadata questions over the sample data.",
     )
-    parser.add_argument("--set", dest="question_set", choices=("spider", "metadata"), default="spider",
-                        help="spider: evals/spider (its own servers); metadata: evals/metadata_questions.yaml "
-                        "against the registry's servers (start `talk2tables up` first)")  # fmt: skip
+    parser.add_argument("--set", dest="question_set", choices=tuple(SETS), default="spider",
+                        help="spider: evals/spider (its own servers); large: evals/large_schema, 124 tables in one "
+                        "database (its own server); metadata: evals/metadata_questions.yaml against the registry's "
+                        "servers (start `talk2tables up` first)")  # fmt: skip
     parser.add_argument("--questions", type=Path, default=None, help="another question file of the same format")
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions (a fixed sample)")
     parser.add_argument("--only", choices=("product", "bare"), default=None, help="run one system only")
@@ -238,8 +242,9 @@ def _spider_registry(url: str) -> Any:
 
 async def run(args: argparse.Namespace, *, on_record: Callable[[Record, str], None] | None = None) -> Report:
     settings = _settings(args)
-    source = args.questions or (SPIDER_DIR / "questions.yaml" if args.question_set == "spider" else METADATA_QUESTIONS)
-    default_db = None if args.question_set == "spider" else "database"
+    directory = SETS[args.question_set]
+    source = args.questions or (directory / "questions.yaml" if directory else METADATA_QUESTIONS)
+    default_db = None if directory else "database"
     questions = load_questions(source, default_db=default_db)[: args.limit]
     report = Report(args.question_set, settings.llm_model or "")
     bare = None if args.only == "product" else BareModel(LLMConfig.from_settings(settings))
@@ -248,8 +253,8 @@ async def run(args: argparse.Namespace, *, on_record: Callable[[Record, str], No
         servers: list[Any] = []
         databases: dict[str, Database] = {}
         try:
-            if args.question_set == "spider":
-                await _start_spider(questions, workdir, servers, databases)
+            if directory is not None:
+                await _start_servers(questions, directory, workdir, servers, databases)
             else:
                 await _attach_registry(args.config, settings, databases)
             pipelines = {}
@@ -283,14 +288,15 @@ async def run(args: argparse.Namespace, *, on_record: Callable[[Record, str], No
     return report
 
 
-async def _start_spider(
-    questions: Sequence[Question], workdir: Path, servers: list[Any], databases: dict[str, Database]
+async def _start_servers(
+    questions: Sequence[Question], directory: Path, workdir: Path, servers: list[Any], databases: dict[str, Database]
 ) -> None:
-    """A fresh SQLite file and a real Database MCP (its own process, on loopback) per database."""
+    """A fresh SQLite file (from the set's dumps) and a real Database MCP (its own process, on loopback) per
+    database."""
     from tests.support.processes import ServerProcess, free_port
 
     for name in databases_of(questions):
-        path = build_spider_database(name, workdir)
+        path = build_spider_database(name, workdir, source=directory)
         description = workdir / f"{name}.md"
         description.write_text(f"# {name}\n\nA database of the Spider benchmark.\n", encoding="utf-8")
         port = free_port()

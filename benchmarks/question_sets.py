@@ -2,6 +2,7 @@
 
 - `spider`: questions of the Spider dev set over its own SQLite databases, each committed as a SQL dump under
   evals/spider/databases/ and rebuilt into a fresh file for every run (evals/spider/README.md).
+- `large`: questions of the Spider dev set asked of one database of 124 Spider tables, evals/large_schema/.
 - `metadata`: questions over the sample data that only the product metadata (aliases, business terms) can
   answer, evals/metadata_questions.yaml, run against the servers of the registry (`talk2tables up`).
 """
@@ -20,6 +21,7 @@ from talk2tables.database_mcp.engine import create_readonly_engine
 from talk2tables.errors import ConfigurationError
 
 SPIDER_DIR = Path("evals/spider")
+LARGE_SCHEMA_DIR = Path("evals/large_schema")
 METADATA_QUESTIONS = Path("evals/metadata_questions.yaml")
 
 
@@ -64,7 +66,7 @@ def build_spider_database(name: str, into: Path, *, source: Path = SPIDER_DIR) -
     """A fresh SQLite file for one Spider database, from its committed dump; raises when there is none."""
     dump = source / "databases" / f"{name}.sql"
     if not dump.is_file():
-        raise ConfigurationError(f"No database {name!r} in the Spider set: {dump} does not exist.")
+        raise ConfigurationError(f"No database {name!r} in {source}: {dump} does not exist.")
     target = into / f"{name}.sqlite"
     target.unlink(missing_ok=True)
     connection = sqlite3.connect(target)  # noqa: TID251 - the benchmark's own database, built from its dump

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from benchmarks.accuracy import _parse, render, run
 from benchmarks.question_sets import (
+    LARGE_SCHEMA_DIR,
     METADATA_QUESTIONS,
     SPIDER_DIR,
     build_spider_database,
@@ -39,6 +40,16 @@ def test_the_spider_set_is_public_sized_and_every_gold_query_runs_on_its_rebuilt
     paths = {name: build_spider_database(name, tmp_path) for name in databases_of(questions)}
     answered = sum(bool(run_read_only(paths[q.db], q.gold_sql)[1]) for q in questions)
     assert answered >= 190  # as published, a few gold queries return no row
+
+
+def test_the_large_schema_set_has_over_100_tables_and_30_questions_that_run(tmp_path: Path) -> None:
+    questions = load_questions(LARGE_SCHEMA_DIR / "questions.yaml")
+    assert len(questions) >= 30
+    assert databases_of(questions) == ["large_schema"]
+    path = build_spider_database("large_schema", tmp_path, source=LARGE_SCHEMA_DIR)
+    tables = run_read_only(path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")[1][0][0]
+    assert tables >= 100
+    assert all(run_read_only(path, q.gold_sql)[1] for q in questions)
 
 
 def test_the_metadata_set_has_30_questions_each_naming_an_alias_or_a_term(sample_data_dir: Path) -> None:
