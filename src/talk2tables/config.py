@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         description="How the LLM returns structured output: auto (per provider), prompted (JSON in the reply, "
         "schema-constrained on OpenAI-compatible servers), tool (a function call) or native (JSON schema mode).",
     )
+    schema_token_budget: int = Field(
+        default=4000,
+        ge=0,
+        validation_alias=_env("T2T_SCHEMA_TOKEN_BUDGET"),
+        description="When the databases' schemas would take more prompt tokens than this (estimated at 4 "
+        "characters a token), a first LLM step chooses the tables the question needs and the prompt carries only "
+        "those and the tables their foreign keys name. 0: always send every table.",
+    )
     metadata_terms_step: bool = Field(
         default=False,
         validation_alias=_env("T2T_METADATA_TERMS_STEP"),

@@ -31,6 +31,7 @@ from talk2tables.sql_generation.prompt import (
     recovery_message,
 )
 from talk2tables.sql_generation.providers import LLMChoice, LLMConfig, build_llm, request_settings, translate_error
+from talk2tables.sql_generation.tables import selection_message, selection_prompt, table_names, tables_model
 from talk2tables.sql_generation.terms import mentions_message, mentions_model, metadata_terms, term_hints
 
 log = get_logger(__name__)
@@ -148,6 +149,24 @@ class SQLGenerator:
             return ""
         return term_hints(list(picked.mentions), terms)
 
+    async def select_tables(
+        self, question: str, context: GenerationContext, *, calls: list[dict[str, Any]] | None = None
+    ) -> list[str]:
+        """The tables the LLM says the question needs, from a compact list of every table (tables.py); [] when its
+        reply is unusable (the caller then keeps the whole schema)."""
+        names = list(table_names(context))
+        if not names:
+            return []
+        model = tables_model(names)
+        try:
+            chosen = await self._ask(
+                model, selection_message(question), [], context,
+                step="tables", attempt=1, calls=calls, instructions=selection_prompt(context),
+            )  # fmt: skip
+        except LLMOutputError:
+            return []
+        return list(chosen.tables)
+
     async def _ask(
         self,
         output: type[BaseModel],
@@ -158,6 +177,7 @@ class SQLGenerator:
         step: str,
         attempt: int,
         calls: list[dict[str, Any]] | None,
+        instructions: str | None = None,
     ) -> Any:
         choice = self.ensure_configured()
         agent = self._agent(choice, output)
@@ -174,7 +194,7 @@ class SQLGenerator:
                         result = await agent.run(
                             prompt,
                             message_history=history or None,
-                            instructions=build_system_prompt(context),
+                            instructions=instructions or build_system_prompt(context),
                             model_settings=settings,
                         )
                 except TimeoutError as exc:

@@ -31,6 +31,7 @@ def pipeline_from_settings(settings: Settings, orchestrator: OrchestratorLike) -
         max_attempts=settings.max_attempts,
         combine_limits=combine_limits_from_settings(settings),
         terms_step=settings.metadata_terms_step,
+        schema_token_budget=settings.schema_token_budget,
     )
 
 

@@ -27,6 +27,7 @@ from talk2tables.models import ProgressEvent, QueryResult, QueryRows, ResourceDa
 from talk2tables.orchestrator.deadlines import all_or_nothing
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, Stage
+from talk2tables.sql_generation.tables import narrowed, schema_tokens
 from talk2tables.workflow.combine import CombineError, CombineLimits
 from talk2tables.workflow.isolation import combine_isolated
 from talk2tables.workflow.outcome import failure_result
@@ -86,6 +87,8 @@ class GeneratorLike(Protocol):
 
     async def pick_terms(self, question: str, context: GenerationContext, *, calls: Any = None) -> str: ...
 
+    async def select_tables(self, question: str, context: GenerationContext, *, calls: Any = None) -> list[str]: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -109,6 +112,9 @@ class _Run:
         self.llm_calls: list[dict[str, Any]] = []
         self.time_to_rows_ms: float | None = None
         self.hints = ""  # what the question's metadata terms mean, when the terms step named some
+        # What the LLM is shown: the gathered context, or (a large schema) the tables it chose of it.
+        self.prompt_context: GenerationContext | None = None
+        self.tables: list[str] | None = None  # the tables the LLM chose, when the schema was too large
 
     async def emit(self, stage: str, message: str, attempt: int | None = None) -> None:
         if self.progress is None:
@@ -156,6 +162,7 @@ class _Run:
             "dialect": self.dialect,
             "databases": self.databases,
             "llm": generator.describe(),
+            **({"tables_chosen": self.tables} if self.tables is not None else {}),
         }
 
 
@@ -170,6 +177,7 @@ class Pipeline:
         max_attempts: int = 3,
         combine_limits: CombineLimits | None = None,
         terms_step: bool = False,
+        schema_token_budget: int = 0,
     ) -> None:
         if not 1 <= max_attempts <= 3:
             raise ValueError("max_attempts must be between 1 and 3")
@@ -177,6 +185,7 @@ class Pipeline:
         self.generator = generator
         self.max_attempts = max_attempts
         self.terms_step = terms_step
+        self.schema_token_budget = schema_token_budget
         self.combine_limits = combine_limits or CombineLimits()
 
     async def aclose(self) -> None:
@@ -213,11 +222,12 @@ class Pipeline:
     async def _answer(self, run: _Run) -> QueryResult:
         self.generator.ensure_configured()  # no LLM configured: fail before touching any server
         context = await self._gather(run)
+        run.prompt_context = await self._narrow(run, context)
         if self.terms_step:
             await run.emit("generating", "Matching the question's words to the product metadata")
             timer = Timer()
             try:
-                run.hints = await self.generator.pick_terms(run.question, context, calls=run.llm_calls)
+                run.hints = await self.generator.pick_terms(run.question, run.prompt_context, calls=run.llm_calls)
             finally:
                 run.add("generate", timer.elapsed_ms)
         for number in range(1, self.max_attempts + 1):
@@ -231,6 +241,20 @@ class Pipeline:
             f"The question could not be answered after {len(run.attempts)} attempts; the last error was: {last.error}",
             attempts=[a.to_metadata() for a in run.attempts],
         )
+
+    async def _narrow(self, run: _Run, context: GenerationContext) -> GenerationContext:
+        """A schema too large for the prompt budget: the LLM first chooses the tables the question needs, and the
+        prompt carries only those (validation still checks against every table)."""
+        if not self.schema_token_budget or schema_tokens(context) <= self.schema_token_budget:
+            return context
+        await run.emit("generating", "Choosing the tables the question needs")
+        timer = Timer()
+        try:
+            chosen = await self.generator.select_tables(run.question, context, calls=run.llm_calls)
+        finally:
+            run.add("generate", timer.elapsed_ms)
+        run.tables = chosen
+        return narrowed(context, chosen)
 
     async def _gather(self, run: _Run) -> GenerationContext:
         await run.emit("gathering", "Reading every MCP server's resources")
@@ -257,7 +281,7 @@ class Pipeline:
         timer = Timer()
         try:
             generated = await self.generator.generate(
-                run.question, context, tuple(run.attempts), calls=run.llm_calls, hints=run.hints
+                run.question, run.prompt_context or context, tuple(run.attempts), calls=run.llm_calls, hints=run.hints
             )
         except LLMOutputError as exc:
             self._record(run, number, None, exc, "generating", started, raw=exc.context.get("raw"))
@@ -349,7 +373,7 @@ class Pipeline:
         try:
             notes = await self.generator.explain(
                 run.question,
-                context,
+                run.prompt_context or context,
                 tuple(run.attempts),
                 (rows.columns, rows.row_count),
                 calls=run.llm_calls,
