@@ -32,8 +32,9 @@ Rules:
 1. Write exactly one SELECT statement (WITH ... SELECT is fine). Never write INSERT, UPDATE, DELETE, DROP,
    CREATE, ALTER, PRAGMA, ATTACH or anything else that changes data or settings: the database is read-only
    and such queries are refused.
-2. Use only the tables and columns listed under {schema_uri}. When a query joins tables, prefix every
-   column with its table name or alias.
+2. Use only the tables and columns listed under {schema_uri}, and only the tables the answer needs: never
+   join a table the query takes no column or condition from (a join drops or repeats rows). When a query
+   joins tables, prefix every column with its table name or alias.
 3. The user may name products by nicknames or aliases and use business terms for columns. Resolve them with
    the resources below (product aliases give the exact database value to filter on; column mappings give
    the column or aggregation a term means). Filter on the exact database values they give.
