@@ -120,7 +120,7 @@ def test_product_aliases_are_one_line_per_product_with_every_name_and_database_v
     line = next(line for line in prompt.splitlines() if line.startswith('"abracadabra"'))
     for name in ('"abra"', '"cadabra"', "Magic Wand Pro"):
         assert name in line
-    assert 'products.product_name = "Magic Wand Pro"' in line
+    assert "products.product_name = 'Magic Wand Pro' AND products.product_id = 123" in line  # SQL literals
 
 
 def test_column_mappings_read_as_term_arrow_meaning() -> None:

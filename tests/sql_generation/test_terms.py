@@ -52,9 +52,13 @@ def test_every_alias_canonical_name_and_business_term_is_a_choice(context: Gener
 def test_hints_give_the_meaning_of_each_chosen_term_once(context: GenerationContext) -> None:
     terms = metadata_terms(context)
     text = term_hints(["abra", "Revenue", "abra"], terms)
-    assert text.count('"abra" is the product Magic Wand Pro: products.product_name = "Magic Wand Pro"') == 1
+    assert text.count("\"abra\" is the product Magic Wand Pro: products.product_name = 'Magic Wand Pro'") == 1
     assert '"revenue" is sales.total_amount' in text
     assert term_hints([], terms) == ""
+    # Values are SQL literals, ready to copy: a quote inside a name is doubled.
+    assert "products.product_name = 'Chef''s Cast Iron Skillet' AND products.product_id = 151" in term_hints(
+        ["skillet"], terms
+    )
 
 
 @pytest.mark.e2e

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlglot import exp
+
 from talk2tables.models import ResourceData
 from talk2tables.protocol import COLUMN_MAPPINGS_URI, METADATA_URI, PRODUCT_ALIASES_URI, SCHEMA_URI
 from talk2tables.sql_generation.context import GenerationContext
@@ -167,12 +169,24 @@ def render_aliases(aliases: dict[str, Any]) -> str:
             continue
         names = ", ".join(json.dumps(n, ensure_ascii=False) for n in [key, *(product.get("aliases") or [])])
         refs = product.get("database_references") or {}
-        where = " AND ".join(f"{col} = {json.dumps(val, ensure_ascii=False)}" for col, val in refs.items())
+        where = " AND ".join(f"{col} = {sql_literal(val)}" for col, val in refs.items())
         line = f"{names} -> {product.get('canonical_name', '?')} ({product.get('canonical_id', '?')}): {where}"
         if product.get("categories"):
             line += f"; categories: {', '.join(map(str, product['categories']))}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def sql_literal(value: Any) -> str:
+    """A database value as a SQL literal, ready to copy into a query: 'Chef''s Skillet', 123, NULL. (JSON's double
+    quotes would be a column name in SQL.)"""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return str(value)
+    return exp.Literal.string(str(value)).sql()
 
 
 def render_mappings(mappings: dict[str, Any]) -> str:

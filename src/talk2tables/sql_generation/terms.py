@@ -10,7 +10,6 @@ metadata has and, for the keys the LLM chose, copies what the metadata says they
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from talk2tables.protocol import COLUMN_MAPPINGS_URI, PRODUCT_ALIASES_URI
 from talk2tables.sql_generation.context import GenerationContext
+from talk2tables.sql_generation.prompt import sql_literal
 
 # Generic words ("total", "how many") are not worth a step; the business terms and the product names are.
 TERM_KINDS = ("user_friendly_terms",)
@@ -55,8 +55,10 @@ def metadata_terms(context: GenerationContext) -> dict[str, Term]:
 
 
 def _product_meaning(product: dict[str, Any]) -> str:
+    """`the product Chef's Cast Iron Skillet: products.product_name = 'Chef''s Cast Iron Skillet' AND ...`: the
+    values as SQL literals, quotes doubled, ready to be copied into a query."""
     refs = product.get("database_references") or {}
-    where = " AND ".join(f"{col} = {json.dumps(val, ensure_ascii=False)}" for col, val in refs.items())
+    where = " AND ".join(f"{col} = {sql_literal(val)}" for col, val in refs.items())
     return f"the product {product.get('canonical_name', '?')}: {where}" if where else str(product.get("canonical_name"))
 
 
