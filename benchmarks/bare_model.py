@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic_ai import Agent
 
 from talk2tables.sql_generation.generator import output_spec
-from talk2tables.sql_generation.providers import LLMConfig, build_llm, request_settings
+from talk2tables.sql_generation.providers import LLMConfig, build_llm, close_http_client, request_settings
 
 BARE_PROMPT = """\
 Write one {dialect} query that answers the user's question about the database below. Answer with one JSON
@@ -70,7 +70,4 @@ class BareModel:
         )
 
     async def aclose(self) -> None:
-        provider = getattr(self.choice.model, "provider", None)
-        client = getattr(provider, "_own_http_client", None)
-        if client is not None and not getattr(client, "is_closed", True):
-            await client.aclose()
+        await close_http_client(self.choice)

@@ -30,7 +30,14 @@ from talk2tables.sql_generation.prompt import (
     question_message,
     recovery_message,
 )
-from talk2tables.sql_generation.providers import LLMChoice, LLMConfig, build_llm, request_settings, translate_error
+from talk2tables.sql_generation.providers import (
+    LLMChoice,
+    LLMConfig,
+    build_llm,
+    close_http_client,
+    request_settings,
+    translate_error,
+)
 from talk2tables.sql_generation.tables import selection_message, selection_prompt, table_names, tables_model
 from talk2tables.sql_generation.terms import mentions_message, mentions_model, metadata_terms, term_hints
 
@@ -238,10 +245,7 @@ class SQLGenerator:
     async def aclose(self) -> None:
         """Close the provider's HTTP client, if one was opened."""
         if self._choice is not None:
-            provider = getattr(self._choice.model, "provider", None)
-            client = getattr(provider, "_own_http_client", None)
-            if client is not None and not getattr(client, "is_closed", True):
-                await client.aclose()
+            await close_http_client(self._choice)
 
 
 def conversation(question: str, previous: Sequence[Attempt], hints: str = "") -> tuple[str, list[ModelMessage]]:

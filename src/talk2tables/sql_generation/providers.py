@@ -230,6 +230,14 @@ def request_settings(
     return settings
 
 
+async def close_http_client(choice: LLMChoice) -> None:
+    """Close the HTTP client the provider opened for this model, if it did and it is still open."""
+    provider = getattr(choice.model, "provider", None)
+    client = getattr(provider, "_own_http_client", None)
+    if client is not None and not getattr(client, "is_closed", True):
+        await client.aclose()
+
+
 def translate_error(exc: BaseException, choice: LLMChoice, config: LLMConfig) -> LLMError:
     """A pydantic-ai/SDK failure as the error a person can act on (what failed, what to set)."""
     where = choice.label
