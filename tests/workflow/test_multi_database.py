@@ -172,6 +172,9 @@ async def test_the_llm_routes_each_question_to_its_database_and_the_result_names
     assert "SQLite" in system
     schema = request["response_format"]["schema"]
     assert list(schema["properties"])[:3] == ["server", "parts", "sql"]
+    # The grammar lets the model write only a database's key there, never a server that describes data.
+    assert schema["properties"]["server"]["enum"] == ["database", "support", "combine"]
+    assert schema["$defs"]["QueryPart"]["properties"]["server"]["enum"] == ["database", "support"]
 
 
 async def test_a_routing_mistake_goes_back_to_the_llm_with_where_the_table_is_and_is_recovered(

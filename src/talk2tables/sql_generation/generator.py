@@ -12,6 +12,7 @@ change within a request, so the provider reuses the prompt prefix from one call 
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from talk2tables.errors import LLMError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, GeneratedSQL, RoutedSQL
+from talk2tables.sql_generation.output import COMBINE, Answer, AnswerNotes, Attempt, GeneratedSQL, RoutedSQL
 from talk2tables.sql_generation.prompt import (
     build_system_prompt,
     explain_message,
@@ -68,6 +69,23 @@ def output_spec(mode: str, output: type[BaseModel], name: str | None = None) -> 
 def output_type(context: GenerationContext) -> type[Answer]:
     """One database: the SQL alone. Several: the SQL with the server it runs on (or parts to combine)."""
     return RoutedSQL if context.several else GeneratedSQL
+
+
+def grammar_schema(output: type[BaseModel], context: GenerationContext) -> dict[str, Any]:
+    """The JSON schema a server's grammar holds the reply to. For RoutedSQL, `server` (and each part's server) may
+    only be one of this request's database keys (or "combine"): a small model otherwise writes the name of a
+    server that only describes data, such as the product metadata. The answer is still parsed leniently, so a
+    provider without a grammar gets routing's own error, which names the databases."""
+    schema = output.model_json_schema()
+    if not issubclass(output, RoutedSQL):
+        return schema
+    schema = copy.deepcopy(schema)
+    keys = [database.key for database in context.databases]
+    schema["properties"]["server"] = {**schema["properties"]["server"], "enum": [*keys, COMBINE]}
+    part = schema.get("$defs", {}).get("QueryPart")
+    if part is not None:
+        part["properties"]["server"] = {**part["properties"]["server"], "enum": keys}
+    return schema
 
 
 class SQLGenerator:
@@ -133,7 +151,7 @@ class SQLGenerator:
         columns, row_count = result
         history = explained_conversation(question, attempts, hints)
         notes: AnswerNotes = await self._ask(
-            AnswerNotes, explain_message(question, columns, row_count), history, context,
+            AnswerNotes, explain_message(columns, row_count), history, context,
             step="explain", attempt=len(attempts), calls=calls,
         )  # fmt: skip
         return notes
@@ -190,7 +208,7 @@ class SQLGenerator:
         agent = self._agent(choice, output)
         # A retry at temperature 0 tends to repeat the SQL that failed: the later SQL attempts are sampled.
         temperature = self.config.retry_temperature if step == "sql" and attempt > 1 else 0.0
-        settings = request_settings(choice, self.config, output.model_json_schema(), temperature=temperature)
+        settings = request_settings(choice, self.config, grammar_schema(output, context), temperature=temperature)
         timer = Timer()
         outcome = "error"
         tokens: dict[str, int | None] = {"input_tokens": None, "output_tokens": None}
