@@ -232,7 +232,7 @@ class Settings(BaseSettings):
         default=None,
         ge=1,
         validation_alias=_env("T2T_LLM_THREADS"),
-        description="Generation threads (default: cores-1).",
+        description="Generation threads (default: every core).",
     )
     local_llm_context: int = Field(
         default=8192, ge=512, validation_alias=_env("T2T_LOCAL_LLM_CONTEXT"), description="Local model context size."

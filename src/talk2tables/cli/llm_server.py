@@ -19,7 +19,7 @@ def llm_server(
     install: bool = typer.Option(False, "--install", help="Install llama.cpp and the default model if missing."),
     host: str = typer.Option("127.0.0.1", help="Bind address (keep it on loopback: nothing leaves this machine)."),
     port: int | None = typer.Option(None, help="Port. Default: T2T_LOCAL_LLM_PORT or 8003."),
-    threads: int | None = typer.Option(None, help="Generation threads. Default: T2T_LLM_THREADS or cores-1."),
+    threads: int | None = typer.Option(None, help="Generation threads. Default: T2T_LLM_THREADS or every core."),
     context: int | None = typer.Option(None, help="Context size in tokens. Default: T2T_LOCAL_LLM_CONTEXT or 8192."),
     install_only: bool = typer.Option(
         False, "--install-only", help="Install llama.cpp and the default model if missing, then exit without serving."

@@ -17,8 +17,9 @@ LLAMA_REQUIREMENT = "llama-cpp-python[server]>=0.3,<0.4"
 
 
 def default_threads() -> int:
-    """What the machine can spare: all cores but one (on 2 cores, 1 generation thread was steadier than 2)."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """Every core: while a question is answered the model is the only busy process (measured on 2 cores, 2
+    generation threads wrote 12.5 tokens/s against 8.6 for 1, at a 7,600-token context under a JSON grammar)."""
+    return os.cpu_count() or 1
 
 
 def llama_installed() -> bool:
