@@ -10,7 +10,7 @@ import pytest
 
 from talk2tables.errors import LLMNotConfiguredError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from talk2tables.sql_generation.generator import SQLGenerator
-from talk2tables.sql_generation.output import AnswerNotes, Attempt, GeneratedSQL
+from talk2tables.sql_generation.output import AnswerNotes, Attempt, GeneratedSQL, ResolvedEntity
 from talk2tables.sql_generation.providers import LLMConfig
 from tests.sql_generation.resources import sample_context
 from tests.support.processes import free_port
@@ -56,8 +56,12 @@ async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversati
     # The notes' conversation continues the SQL's: same question, the answer that ran, then the new ask.
     assert [m for m in second if m["role"] != "system"][:1] == [m for m in first if m["role"] != "system"]
     assert second[-2] == {"role": "assistant", "content": generated.model_dump_json()}
-    assert "returned 1 row with the columns: total_sales" in second[-1]["content"]
-    assert QUESTION in second[-1]["content"]
+    ask = second[-1]["content"]
+    assert "ran: 1 row, columns total_sales" in ask
+    assert QUESTION not in ask  # it stands earlier in the same conversation: not read twice
+    # The ask shows the object to write: every key of the schema the server's grammar holds the reply to.
+    keys = [*AnswerNotes.model_json_schema()["properties"], *ResolvedEntity.model_json_schema()["properties"]]
+    assert all(f'"{key}":' in ask for key in keys), keys
     assert llm.llm.requests[1]["response_format"]["schema"] == AnswerNotes.model_json_schema()
     assert [(c["step"], c["outcome"]) for c in calls] == [("sql", "ok"), ("explain", "ok")]
 

@@ -98,20 +98,19 @@ def recovery_message(question: str, attempt: Attempt) -> str:
     )
 
 
-def explain_message(question: str, columns: list[str], row_count: int) -> str:
+def explain_message(columns: list[str], row_count: int) -> str:
     """What the LLM is asked once its query has run: what the question's terms meant, and the answer in words.
-    The rows themselves stay out: they are data, and the explanation is of the query."""
+    The rows themselves stay out: they are data, and the explanation is of the query. Short on purpose: on a
+    local model every token of it is read before the first token of the answer, and the answer's JSON is most of
+    the time to the whole answer, so it lists only the terms a resource gave a meaning to."""
     shown = ", ".join(columns[:20]) + (", ..." if len(columns) > 20 else "")
     rows = f"{row_count} row" + ("" if row_count == 1 else "s")
     return (
-        f"Your query ran and returned {rows} with the columns: {shown}.\n"
-        f"Now describe it for the user who asked: {question}\n"
-        "Answer with one JSON object and nothing around it, with these keys:\n"
-        "- resolved_entities: every term of the question you mapped to a product, column, aggregation or time "
-        "range: the user's words (term), what they became (resolved_to), the kind (product, column, aggregation, "
-        "time or other), and the name of the server whose resource told you (source_server);\n"
-        "- explanation: one short plain sentence for a reader who does not know SQL;\n"
-        "- confidence: a number from 0 to 1, how sure you are that the query answers the question."
+        f"Your query ran: {rows}, columns {shown}. Now describe it to the user, as one JSON object:\n"
+        '{"resolved_entities": [{"term": "<the user\'s words>", "resolved_to": "<what they became>", '
+        '"kind": "product|column|aggregation|time|other", "source_server": "<the server whose resource said so>"}], '
+        '"explanation": "<one short plain sentence, no SQL>", "confidence": <0 to 1>}\n'
+        "resolved_entities: only the terms a resource gave a meaning to (product names, business terms, time ranges)."
     )
 
 
