@@ -57,6 +57,22 @@ def test_refuses_an_unknown_column_and_lists_the_columns_of_the_tables_used(vali
     assert error.context["reason"] == "unknown_column"
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT SUM(total_amount) FROM products GROUP BY customer_id",
+        "SELECT SUM(p.total_amount) FROM products AS p",
+    ],
+)
+def test_an_unknown_column_names_the_tables_outside_the_query_that_have_it(validator: SQLValidator, sql: str) -> None:
+    error = refusal(validator, sql)
+    assert error.message.endswith("Tables that have 'total_amount': sales.")  # the table to join instead
+
+
+def test_a_column_no_table_has_names_no_holder(validator: SQLValidator) -> None:
+    assert "Tables that have" not in refusal(validator, "SELECT full_name FROM customers").message
+
+
 def test_refuses_an_unknown_column_behind_a_table_alias(validator: SQLValidator) -> None:
     error = refusal(validator, "SELECT c.email FROM customers AS c")
     assert "email" in error.message

@@ -24,6 +24,7 @@ from talk2tables.sql_guard.relations import DEFAULT_SCHEMAS, real_tables
 _UNRESOLVED = re.compile(r"Column '\"?(?P<column>[^'\"]+)\"?' could not be resolved(?: for table: '(?P<table>[^']+)')?")
 _UNKNOWN = re.compile(r"Unknown column: (?P<column>\S+)")
 MAX_LISTED_COLUMNS = 40
+MAX_LISTED_HOLDERS = 8
 # Checking columns costs more than linear time in the size of the query (a 5,000-term OR chain took 9 s); no
 # question needs SQL this long, and a bound keeps one answer from stalling every other request.
 MAX_SQL_CHARS = 20_000
@@ -165,12 +166,14 @@ class SQLValidator:
                     column=column,
                 )
             return SQLValidationError(
-                f"Unknown column {alias}.{column}: {alias} has no column {column!r}. {self._columns_hint(referenced)}",
+                f"Unknown column {alias}.{column}: {alias} has no column {column!r}. {self._columns_hint(referenced)}"
+                f"{self._holders_hint(column, referenced)}",
                 reason="unknown_column",
                 column=column,
             )
         return SQLValidationError(
-            f"Unknown column {column!r}: no table in the query has it. {self._columns_hint(referenced)}",
+            f"Unknown column {column!r}: no table in the query has it. {self._columns_hint(referenced)}"
+            f"{self._holders_hint(column, referenced)}",
             reason="unknown_column",
             column=column,
         )
@@ -179,6 +182,15 @@ class SQLValidator:
         by_lower = {name.lower(): name for name in self.mapping}
         names = [by_lower.get(t.name.lower()) for t in statement.find_all(exp.Table) if t.name]
         return list(dict.fromkeys(n for n in names if n is not None))
+
+    def _holders_hint(self, column: str, referenced: list[str]) -> str:
+        """Where the column does exist, outside the query: the table to join (a retry that only reads the query's
+        own columns tends to write the same query again)."""
+        holders = [t for t in self.mapping if t not in referenced and column.lower() in map(str.lower, self.mapping[t])]
+        if not holders:
+            return ""
+        listed = ", ".join(holders[:MAX_LISTED_HOLDERS]) + (", ..." if len(holders) > MAX_LISTED_HOLDERS else "")
+        return f" Tables that have {column!r}: {listed}."
 
     def _columns_hint(self, tables: list[str]) -> str:
         if not tables:
