@@ -10,6 +10,7 @@ import pytest
 
 from talk2tables.errors import LLMNotConfiguredError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from talk2tables.sql_generation.generator import SQLGenerator
+from talk2tables.sql_generation.grammar import grammar_schema
 from talk2tables.sql_generation.output import AnswerNotes, Attempt, GeneratedSQL, ResolvedEntity
 from talk2tables.sql_generation.providers import LLMConfig
 from tests.sql_generation.resources import sample_context
@@ -62,7 +63,7 @@ async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversati
     # The ask shows the object to write: every key of the schema the server's grammar holds the reply to.
     keys = [*AnswerNotes.model_json_schema()["properties"], *ResolvedEntity.model_json_schema()["properties"]]
     assert all(f'"{key}":' in ask for key in keys), keys
-    assert llm.llm.requests[1]["response_format"]["schema"] == AnswerNotes.model_json_schema()
+    assert llm.llm.requests[1]["response_format"]["schema"] == grammar_schema(AnswerNotes, sample_context())
     assert [(c["step"], c["outcome"]) for c in calls] == [("sql", "ok"), ("explain", "ok")]
 
 

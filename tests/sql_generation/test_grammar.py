@@ -1,9 +1,11 @@
-"""The schema a server's grammar holds the SQL reply to: with several databases, only their keys may route."""
+"""The schema a server's grammar holds a reply to: only database keys may route, the explanation stays short."""
 
 from __future__ import annotations
 
+import pytest
+
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.generator import grammar_schema
+from talk2tables.sql_generation.grammar import EXPLANATION_MAX_CHARS, finish_explanation, grammar_schema
 from talk2tables.sql_generation.output import AnswerNotes, GeneratedSQL, RoutedSQL
 
 from .resources import database_server, metadata_server
@@ -21,12 +23,39 @@ def test_routing_may_name_only_a_database_key_or_combine_never_the_metadata_serv
     assert schema["properties"]["server"]["type"] == "string"  # the rest of the schema is the model's own
 
 
-def test_the_models_own_schema_is_left_untouched() -> None:
+def test_the_explanation_is_held_to_one_short_sentence_and_a_few_entities() -> None:
+    schema = grammar_schema(AnswerNotes, two_databases())
+    assert schema["properties"]["explanation"]["maxLength"] == EXPLANATION_MAX_CHARS
+    assert schema["properties"]["resolved_entities"]["maxItems"] == 6
+
+
+def test_the_models_own_schemas_are_left_untouched_so_replies_parse_leniently() -> None:
     grammar_schema(RoutedSQL, two_databases())
+    grammar_schema(AnswerNotes, two_databases())
     assert "enum" not in RoutedSQL.model_json_schema()["properties"]["server"]
+    assert "maxLength" not in AnswerNotes.model_json_schema()["properties"]["explanation"]
+    long = AnswerNotes(resolved_entities=[], explanation="x" * 1000, confidence=1)
+    assert len(long.explanation) == 1000
 
 
-def test_other_replies_keep_their_schema() -> None:
-    context = two_databases()
-    assert grammar_schema(GeneratedSQL, context) == GeneratedSQL.model_json_schema()
-    assert grammar_schema(AnswerNotes, context) == AnswerNotes.model_json_schema()
+def test_the_sql_reply_keeps_its_schema() -> None:
+    assert grammar_schema(GeneratedSQL, two_databases()) == GeneratedSQL.model_json_schema()
+
+
+@pytest.mark.parametrize(
+    ("text", "finished"),
+    [
+        ("Counts the customers.", "Counts the customers."),
+        ("Short and cut", "Short and cut"),  # under the limit: the model ended it there
+        ("Sums sales. Then it " + "groups " * 40, "Sums sales."),
+    ],
+)
+def test_an_explanation_cut_at_the_limit_ends_at_a_full_sentence_or_an_ellipsis(text: str, finished: str) -> None:
+    assert finish_explanation(text[:EXPLANATION_MAX_CHARS]) == finished
+
+
+def test_an_explanation_cut_mid_sentence_ends_at_a_whole_word_with_an_ellipsis() -> None:
+    cut = ("It adds " + "amounts, " * 60)[:EXPLANATION_MAX_CHARS]
+    finished = finish_explanation(cut)
+    assert finished.endswith("amounts…")
+    assert len(finished) < EXPLANATION_MAX_CHARS

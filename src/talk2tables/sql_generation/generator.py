@@ -12,7 +12,6 @@ change within a request, so the provider reuses the prompt prefix from one call 
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +23,8 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from talk2tables.errors import LLMError, LLMOutputError, LLMTimeoutError, LLMUnavailableError
 from talk2tables.logging import Timer, get_logger
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.output import COMBINE, Answer, AnswerNotes, Attempt, GeneratedSQL, RoutedSQL
+from talk2tables.sql_generation.grammar import finish_explanation, grammar_schema
+from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, GeneratedSQL, RoutedSQL
 from talk2tables.sql_generation.prompt import (
     build_system_prompt,
     explain_message,
@@ -69,23 +69,6 @@ def output_spec(mode: str, output: type[BaseModel], name: str | None = None) -> 
 def output_type(context: GenerationContext) -> type[Answer]:
     """One database: the SQL alone. Several: the SQL with the server it runs on (or parts to combine)."""
     return RoutedSQL if context.several else GeneratedSQL
-
-
-def grammar_schema(output: type[BaseModel], context: GenerationContext) -> dict[str, Any]:
-    """The JSON schema a server's grammar holds the reply to. For RoutedSQL, `server` (and each part's server) may
-    only be one of this request's database keys (or "combine"): a small model otherwise writes the name of a
-    server that only describes data, such as the product metadata. The answer is still parsed leniently, so a
-    provider without a grammar gets routing's own error, which names the databases."""
-    schema = output.model_json_schema()
-    if not issubclass(output, RoutedSQL):
-        return schema
-    schema = copy.deepcopy(schema)
-    keys = [database.key for database in context.databases]
-    schema["properties"]["server"] = {**schema["properties"]["server"], "enum": [*keys, COMBINE]}
-    part = schema.get("$defs", {}).get("QueryPart")
-    if part is not None:
-        part["properties"]["server"] = {**part["properties"]["server"], "enum": keys}
-    return schema
 
 
 class SQLGenerator:
@@ -154,7 +137,7 @@ class SQLGenerator:
             AnswerNotes, explain_message(columns, row_count), history, context,
             step="explain", attempt=len(attempts), calls=calls,
         )  # fmt: skip
-        return notes
+        return notes.model_copy(update={"explanation": finish_explanation(notes.explanation)})
 
     async def pick_terms(
         self, question: str, context: GenerationContext, *, calls: list[dict[str, Any]] | None = None

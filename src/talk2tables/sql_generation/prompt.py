@@ -109,7 +109,7 @@ def explain_message(columns: list[str], row_count: int) -> str:
         f"Your query ran: {rows}, columns {shown}. Now describe it to the user, as one JSON object:\n"
         '{"resolved_entities": [{"term": "<the user\'s words>", "resolved_to": "<what they became>", '
         '"kind": "product|column|aggregation|time|other", "source_server": "<the server whose resource said so>"}], '
-        '"explanation": "<one short plain sentence, no SQL>", "confidence": <0 to 1>}\n'
+        '"explanation": "<one plain sentence of at most 25 words, no SQL>", "confidence": <0 to 1>}\n'
         "resolved_entities: only the terms a resource gave a meaning to (product names, business terms, time ranges)."
     )
 

@@ -1,0 +1,49 @@
+"""The JSON schema a server's grammar holds a reply to (llama.cpp turns `response_format`'s schema into one).
+
+It is the reply model's own schema, tightened where a small model goes astray and a grammar can stop it at no
+cost: where SQL may run, and how long the explanation may be. Replies are still parsed with the lenient model,
+so a provider without a grammar (or one that ignores it) is never refused for these limits."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pydantic import BaseModel
+
+from talk2tables.sql_generation.context import GenerationContext
+from talk2tables.sql_generation.output import COMBINE, AnswerNotes, RoutedSQL
+
+# One sentence: the bundled model otherwise narrates the query clause by clause, 100+ tokens at ~12 tokens/s.
+EXPLANATION_MAX_CHARS = 240
+MAX_ENTITIES = 6
+ELLIPSIS = "…"
+
+
+def grammar_schema(output: type[BaseModel], context: GenerationContext) -> dict[str, Any]:
+    """`output`'s JSON schema, with RoutedSQL's `server` (and each part's) held to this request's database keys
+    or "combine" (a small model otherwise writes the name of a server that only describes data, such as the
+    product metadata), and AnswerNotes held to one short explanation and a few entities."""
+    schema = copy.deepcopy(output.model_json_schema())
+    properties = schema["properties"]
+    if issubclass(output, RoutedSQL):
+        keys = [database.key for database in context.databases]
+        properties["server"]["enum"] = [*keys, COMBINE]
+        part = schema.get("$defs", {}).get("QueryPart")
+        if part is not None:
+            part["properties"]["server"]["enum"] = keys
+    if issubclass(output, AnswerNotes):
+        properties["explanation"]["maxLength"] = EXPLANATION_MAX_CHARS
+        properties["resolved_entities"]["maxItems"] = MAX_ENTITIES
+    return schema
+
+
+def finish_explanation(text: str) -> str:
+    """An explanation the grammar cut at its length limit ends at its last full sentence, or with an ellipsis."""
+    text = text.strip()
+    if len(text) < EXPLANATION_MAX_CHARS or text.endswith((".", "!", "?")):
+        return text
+    end = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+    if end > 0:
+        return text[: end + 1]
+    return text.rsplit(" ", 1)[0].rstrip(",;:") + ELLIPSIS
