@@ -80,6 +80,10 @@ async def test_sends_resources_in_the_system_message_and_the_question_last_with_
     assert messages[-1] == {"role": "user", "content": f"Question: {QUESTION}"}
     assert all(QUESTION not in m["content"] for m in messages if m["role"] == "system")
     assert body["response_format"] == {"type": "json_object", "schema": GeneratedSQL.model_json_schema()}
+    # The cap on the answer goes out as max_tokens: llama-cpp-python's server ignores max_completion_tokens, so a
+    # runaway reply on the bundled model was never cut.
+    assert body["max_tokens"] == generator.config.max_output_tokens
+    assert "max_completion_tokens" not in body
     assert body["temperature"] == 0.0
 
 

@@ -88,6 +88,16 @@ def test_openai_with_a_base_url_is_any_openai_compatible_server_with_prompted_js
     assert str(choice.model.client.base_url).startswith("http://127.0.0.1:8003/v1")
 
 
+@pytest.mark.parametrize(
+    ("base_url", "field"),
+    [("http://127.0.0.1:8003/v1", "max_tokens"), ("https://api.openai.com/v1", "max_completion_tokens")],
+)
+def test_the_answer_cap_uses_the_field_the_server_reads(base_url: str, field: str) -> None:
+    choice = build_llm(LLMConfig(model="openai:x", openai_base_url=base_url))
+    legacy = not choice.model.profile.get("openai_chat_supports_max_completion_tokens", True)
+    assert ("max_tokens" if legacy else "max_completion_tokens") == field
+
+
 def test_the_output_mode_setting_overrides_the_providers_default() -> None:
     config = LLMConfig(model="openai:x", openai_base_url="http://127.0.0.1:1/v1", output_mode="tool")
     assert build_llm(config).output_mode == "tool"

@@ -32,7 +32,7 @@ async def test_the_warm_up_sends_the_next_questions_system_prompt_for_one_token(
     elapsed = await warm_up(api_settings(mcp_servers, llm), llm_config, {})
     assert elapsed > 0
     (warm,) = llm.llm.requests
-    assert warm.get("max_tokens", warm.get("max_completion_tokens")) == 1
+    assert warm.get("max_tokens") == 1
     result = await pipeline.answer("How many products are there?")
     assert result.success
     question = llm.llm.requests[1]

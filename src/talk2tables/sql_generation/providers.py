@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic_ai import exceptions as ai_errors
 from pydantic_ai.models import Model
@@ -27,6 +28,7 @@ SUPPORTED = ("openai", "openrouter", "ollama", "anthropic", "google-gla", "googl
 DEFAULT_OLLAMA_URL = "http://localhost:11434/v1"
 # llama.cpp and most local servers accept any key; the OpenAI SDK insists on one.
 PLACEHOLDER_KEY = "not-needed"
+OPENAI_API_HOST = "api.openai.com"
 
 NOT_CONFIGURED = (
     "No LLM is configured. Set T2T_LLM_MODEL to provider:model, for example "
@@ -132,8 +134,17 @@ def _openai(config: LLMConfig, provider: str, name: str) -> LLMChoice:
         # generator.model_settings); tool calls are unreliable on llama.cpp and json_schema mode fails there.
         from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
 
+        from pydantic_ai.profiles.openai import OpenAIModelProfile
+
+        # The answer's token cap goes out as `max_tokens`, the field every OpenAI-compatible server reads:
+        # llama-cpp-python's server ignores `max_completion_tokens` (pydantic-ai's default), so a runaway reply
+        # on the bundled model was never cut. OpenAI's own API keeps the newer field.
+        legacy_cap = urlsplit(config.openai_base_url).hostname != OPENAI_API_HOST
         compatible = OpenAICompatibleProvider(
-            "openai-compatible", base_url=config.openai_base_url, api_key=config.openai_api_key or PLACEHOLDER_KEY
+            "openai-compatible",
+            base_url=config.openai_base_url,
+            api_key=config.openai_api_key or PLACEHOLDER_KEY,
+            profile=OpenAIModelProfile(openai_chat_supports_max_completion_tokens=not legacy_cap),
         )
         return LLMChoice(
             OpenAIChatModel(name, provider=compatible),
