@@ -132,9 +132,8 @@ def _openai(config: LLMConfig, provider: str, name: str) -> LLMChoice:
     if config.openai_base_url:
         # Any OpenAI-compatible server: prompted JSON, schema-constrained where the server supports it (see
         # generator.model_settings); tool calls are unreliable on llama.cpp and json_schema mode fails there.
-        from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
-
         from pydantic_ai.profiles.openai import OpenAIModelProfile
+        from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
 
         # The answer's token cap goes out as `max_tokens`, the field every OpenAI-compatible server reads:
         # llama-cpp-python's server ignores `max_completion_tokens` (pydantic-ai's default), so a runaway reply
