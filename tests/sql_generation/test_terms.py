@@ -82,6 +82,10 @@ async def test_the_pipeline_puts_the_chosen_meanings_under_the_question(
     question = sql["messages"][-1]["content"]
     assert "Total sales of abracadabra?" in question
     assert '"abracadabra" is the product Magic Wand Pro' in question
+    # The hints come from a server's metadata: they stand in the data fence, after the question.
+    fenced = question.split("<resources>", 1)[1].split("</resources>", 1)[0]
+    assert '"abracadabra" is the product Magic Wand Pro' in fenced
+    assert question.startswith("Question: Total sales of abracadabra?\n<resources>")
     assert '"abracadabra" is the product Magic Wand Pro' in explain["messages"][1]["content"]
 
 

@@ -79,8 +79,11 @@ def build_system_prompt(context: GenerationContext) -> str:
 
 
 def question_message(question: str, hints: str = "") -> str:
-    """The question; `hints`: what its metadata terms mean (terms.hints), when the LLM named some."""
-    return f"Question: {question}" + (f"\n{hints}" if hints else "")
+    """The question; `hints`: what its metadata terms mean (terms.hints), when the LLM named some. They come
+    from the servers' metadata, so they stand in the same data fence as the resources: data, not instructions."""
+    if not hints:
+        return f"Question: {question}"
+    return f"Question: {question}\n{OPEN}\n{_defang(hints)}\n{CLOSE}"
 
 
 def recovery_message(question: str, attempt: Attempt) -> str:
