@@ -147,7 +147,7 @@ class SQLValidator:
                 reason="schema",
             )
         column = match.group("column").strip('"')
-        holders = [t for t in referenced if column.lower() in {c.lower() for c in self.mapping[t]}]
+        holders = self._tables_with(column, referenced)
         if len(holders) > 1:
             return SQLValidationError(
                 f"Ambiguous column {column!r}: it exists in {', '.join(holders)}; "
@@ -183,10 +183,14 @@ class SQLValidator:
         names = [by_lower.get(t.name.lower()) for t in statement.find_all(exp.Table) if t.name]
         return list(dict.fromkeys(n for n in names if n is not None))
 
+    def _tables_with(self, column: str, tables: list[str]) -> list[str]:
+        """Those of `tables` that have `column` (compared as the database does: without case)."""
+        return [t for t in tables if column.lower() in {c.lower() for c in self.mapping[t]}]
+
     def _holders_hint(self, column: str, referenced: list[str]) -> str:
         """Where the column does exist, outside the query: the table to join (a retry that only reads the query's
         own columns tends to write the same query again)."""
-        holders = [t for t in self.mapping if t not in referenced and column.lower() in map(str.lower, self.mapping[t])]
+        holders = self._tables_with(column, [t for t in self.mapping if t not in referenced])
         if not holders:
             return ""
         listed = ", ".join(holders[:MAX_LISTED_HOLDERS]) + (", ..." if len(holders) > MAX_LISTED_HOLDERS else "")
