@@ -60,9 +60,12 @@ async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversati
     ask = second[-1]["content"]
     assert "ran: 1 row, columns total_sales" in ask
     assert QUESTION not in ask  # it stands earlier in the same conversation: not read twice
-    # The ask shows the object to write: every key of the schema the server's grammar holds the reply to.
+    # The system message (the same in both calls, so a server's prompt cache keeps it) shows the object to
+    # write: every key of the schema the server's grammar holds the reply to. The ask itself is one line.
+    assert first[0] == second[0] and first[0]["role"] == "system"
     keys = [*AnswerNotes.model_json_schema()["properties"], *ResolvedEntity.model_json_schema()["properties"]]
-    assert all(f'"{key}":' in ask for key in keys), keys
+    assert all(f'"{key}":' in first[0]["content"] for key in keys), keys
+    assert "\n" not in ask
     assert llm.llm.requests[1]["response_format"]["schema"] == grammar_schema(AnswerNotes, sample_context())
     assert [(c["step"], c["outcome"]) for c in calls] == [("sql", "ok"), ("explain", "ok")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.grammar import EXPLANATION_MAX_CHARS, finish_explanation, grammar_schema
+from talk2tables.sql_generation.grammar import EXPLANATION_MAX_CHARS, MAX_ENTITIES, finish_explanation, grammar_schema
 from talk2tables.sql_generation.output import AnswerNotes, GeneratedSQL, RoutedSQL
 
 from .resources import database_server, metadata_server
@@ -26,7 +26,7 @@ def test_routing_may_name_only_a_database_key_or_combine_never_the_metadata_serv
 def test_the_explanation_is_held_to_one_short_sentence_and_a_few_entities() -> None:
     schema = grammar_schema(AnswerNotes, two_databases())
     assert schema["properties"]["explanation"]["maxLength"] == EXPLANATION_MAX_CHARS
-    assert schema["properties"]["resolved_entities"]["maxItems"] == 6
+    assert schema["properties"]["resolved_entities"]["maxItems"] == MAX_ENTITIES
 
 
 def test_the_models_own_schemas_are_left_untouched_so_replies_parse_leniently() -> None:

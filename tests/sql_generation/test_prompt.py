@@ -8,7 +8,7 @@ from talk2tables.errors import ResourceFetchError
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import conversation
 from talk2tables.sql_generation.output import Attempt
-from talk2tables.sql_generation.prompt import build_system_prompt, question_message, recovery_message
+from talk2tables.sql_generation.prompt import build_system_prompt, explain_message, question_message, recovery_message
 from tests.sql_generation.resources import database_server, metadata_server, sample_context
 
 
@@ -53,6 +53,27 @@ def test_system_prompt_does_not_depend_on_the_question() -> None:
     assert first == question_message("total sales of abracadabra")
     assert second == "Question: how many customers?"
     assert history_one == history_two == []
+
+
+@pytest.mark.parametrize("several", [False, True])
+def test_the_notes_object_is_described_once_in_the_system_message_and_the_explain_ask_is_one_line(
+    several: bool,
+) -> None:
+    # The system message is the prefix a server caches: the explain step then reads only its own short line.
+    context = sample_context()
+    if several:
+        warehouse = database_server("postgres", priority=20).model_copy(update={"server_key": "warehouse"})
+        context = GenerationContext.from_servers([database_server(), warehouse, metadata_server()])
+    rules = build_system_prompt(context).split("\n<resources>\n")[0]
+    for key in ("resolved_entities", "resolved_to", "source_server", "explanation", "confidence"):
+        assert f'"{key}"' in rules
+    assert rules.index("Answer with one JSON object") < rules.index("asked to describe it")
+    if several:
+        assert rules.index("several databases") < rules.index("asked to describe it")
+    ask = explain_message(["region", "total"], 4)
+    assert ask == "Your query ran: 4 rows, columns region, total. Now describe it with the JSON object for the user."
+    assert "1 row," in explain_message(["n"], 1)
+    assert ", ..." in explain_message([f"c{i}" for i in range(30)], 2)
 
 
 def test_marks_resources_as_data_not_instructions() -> None:

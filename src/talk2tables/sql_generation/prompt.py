@@ -61,6 +61,17 @@ _ROUTING = """\
 """
 
 
+# The second answer's object. It stands in the system message, which never changes within a request (nor between
+# questions on the same resources), so the explain step's own message is a line and a prompt cache serves the rest.
+_NOTES = """\
+Once your query has run, you will be asked to describe it. Then answer with this JSON object instead:
+{"resolved_entities": [{"term": "<the user's words>", "resolved_to": "<what they became>", "kind": \
+"product|column|aggregation|time|other", "source_server": "<the server whose resource said so>"}], \
+"explanation": "<one plain sentence of at most 20 words, no SQL>", "confidence": <0 to 1>}
+resolved_entities: only the terms a resource gave a meaning to (product names, business terms, time ranges).
+"""
+
+
 def build_system_prompt(context: GenerationContext) -> str:
     """Rules, then every server's resources in priority order. Independent of the question."""
     dialects = list(dict.fromkeys(d.dialect for d in context.databases))
@@ -69,10 +80,11 @@ def build_system_prompt(context: GenerationContext) -> str:
         schema_uri=SCHEMA_URI,
         dialect_hint=" ".join(_DIALECT_HINTS.get(d, f"Use {d} syntax and functions.") for d in dialects),
     )
+    routing = ""
     if context.several:
         keys = ", ".join(f"{d.key} ({d.name})" for d in context.databases)
         routing = _ROUTING.format(keys=keys, combine=COMBINE)
-        rules = rules.replace("\nEverything between", routing + "\nEverything between")
+    rules = rules.replace("\nEverything between", f"{routing}\n{_NOTES}\nEverything between")
     databases = {d.key for d in context.databases} if context.several else set()
     sections = [_defang(render_server(server, show_key=server.server_key in databases)) for server in context.servers]
     return f"{rules}\n{OPEN}\n" + "\n\n".join(sections) + f"\n{CLOSE}"
@@ -102,19 +114,13 @@ def recovery_message(question: str, attempt: Attempt) -> str:
 
 
 def explain_message(columns: list[str], row_count: int) -> str:
-    """What the LLM is asked once its query has run: what the question's terms meant, and the answer in words.
-    The rows themselves stay out: they are data, and the explanation is of the query. Short on purpose: on a
-    local model every token of it is read before the first token of the answer, and the answer's JSON is most of
-    the time to the whole answer, so it lists only the terms a resource gave a meaning to."""
+    """What the LLM is asked once its query has run. The object to write is described in the system message
+    (`_NOTES`), which the server has already read and cached: on a local model every token here is read before
+    the first token of the answer. The rows themselves stay out: they are data, and the explanation is of the
+    query."""
     shown = ", ".join(columns[:20]) + (", ..." if len(columns) > 20 else "")
     rows = f"{row_count} row" + ("" if row_count == 1 else "s")
-    return (
-        f"Your query ran: {rows}, columns {shown}. Now describe it to the user, as one JSON object:\n"
-        '{"resolved_entities": [{"term": "<the user\'s words>", "resolved_to": "<what they became>", '
-        '"kind": "product|column|aggregation|time|other", "source_server": "<the server whose resource said so>"}], '
-        '"explanation": "<one plain sentence of at most 25 words, no SQL>", "confidence": <0 to 1>}\n'
-        "resolved_entities: only the terms a resource gave a meaning to (product names, business terms, time ranges)."
-    )
+    return f"Your query ran: {rows}, columns {shown}. Now describe it with the JSON object for the user."
 
 
 def render_server(server: ResourceData, *, show_key: bool = False) -> str:
