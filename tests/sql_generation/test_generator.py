@@ -48,10 +48,8 @@ async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversati
     assert set(GeneratedSQL.model_json_schema()["properties"]) == {"sql", "reason"}  # nothing that delays the rows
     ran = Attempt(1, generated.sql, None, "executing", raw=generated.model_dump_json())
     notes = await generator.explain(QUESTION, sample_context(), [ran], (["total_sales"], 1), calls=calls)
-    assert notes.resolved_entities[0].term == "abracadabra"
-    assert notes.resolved_entities[0].resolved_to == "Magic Wand Pro"
-    assert notes.resolved_entities[0].kind == "product"
-    assert notes.resolved_entities[0].source_server == "Product Metadata MCP"
+    assert notes.resolved_entities == [("abracadabra", "Magic Wand Pro", "product", "Product Metadata MCP")]
+    assert notes.entities() == [ResolvedEntity(**entity("abracadabra", "Magic Wand Pro"))]
     assert (notes.explanation, notes.confidence) == ("Sums it.", 0.8)
     first, second = (r["messages"] for r in llm.llm.requests)
     # The notes' conversation continues the SQL's: same question, the answer that ran, then the new ask.
@@ -61,10 +59,13 @@ async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversati
     assert "ran: 1 row, columns total_sales" in ask
     assert QUESTION not in ask  # it stands earlier in the same conversation: not read twice
     # The system message (the same in both calls, so a server's prompt cache keeps it) shows the object to
-    # write: every key of the schema the server's grammar holds the reply to. The ask itself is one line.
-    assert first[0] == second[0] and first[0]["role"] == "system"
-    keys = [*AnswerNotes.model_json_schema()["properties"], *ResolvedEntity.model_json_schema()["properties"]]
+    # write: every key of the schema the server's grammar holds the reply to, and each entity as a list of its
+    # four facts in the order the schema gives them. The ask itself is one line.
+    assert first[0] == second[0]
+    assert first[0]["role"] == "system"
+    keys = list(AnswerNotes.model_json_schema()["properties"])
     assert all(f'"{key}":' in first[0]["content"] for key in keys), keys
+    assert "one [term, meaning, kind, server] list per term" in first[0]["content"]
     assert "\n" not in ask
     assert llm.llm.requests[1]["response_format"]["schema"] == grammar_schema(AnswerNotes, sample_context())
     assert [(c["step"], c["outcome"]) for c in calls] == [("sql", "ok"), ("explain", "ok")]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
+from pydantic import ValidationError
 
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.grammar import EXPLANATION_MAX_CHARS, MAX_ENTITIES, finish_explanation, grammar_schema
-from talk2tables.sql_generation.output import AnswerNotes, GeneratedSQL, RoutedSQL
+from talk2tables.sql_generation.output import AnswerNotes, EntityKind, GeneratedSQL, RoutedSQL
 
 from .resources import database_server, metadata_server
 
@@ -27,6 +30,40 @@ def test_the_explanation_is_held_to_one_short_sentence_and_a_few_entities() -> N
     schema = grammar_schema(AnswerNotes, two_databases())
     assert schema["properties"]["explanation"]["maxLength"] == EXPLANATION_MAX_CHARS
     assert schema["properties"]["resolved_entities"]["maxItems"] == MAX_ENTITIES
+
+
+def test_each_entity_is_a_list_of_its_four_facts_on_the_wire_and_an_object_in_the_result() -> None:
+    entity = grammar_schema(AnswerNotes, two_databases())["properties"]["resolved_entities"]["items"]
+    assert [item.get("enum") for item in entity["prefixItems"]] == [None, None, list(get_args(EntityKind)), None]
+    assert entity["minItems"] == entity["maxItems"] == 4
+    reply = '{"resolved_entities": [["abracadabra", "Magic Wand Pro", "product", "Product Metadata MCP"]], '
+    notes = AnswerNotes.model_validate_json(reply + '"explanation": "Sums it.", "confidence": 0.8}')
+    assert [e.model_dump() for e in notes.entities()] == [
+        {
+            "term": "abracadabra",
+            "resolved_to": "Magic Wand Pro",
+            "kind": "product",
+            "source_server": "Product Metadata MCP",
+        }
+    ]
+
+
+def test_entities_written_as_objects_are_understood_and_a_wrong_one_is_refused() -> None:
+    # A hosted model without a grammar may keep to the QueryResult's own shape.
+    written = {
+        "term": "revenue",
+        "resolved_to": "SUM(sales.total_amount)",
+        "kind": "aggregation",
+        "source_server": "db",
+    }
+    notes = AnswerNotes.model_validate({"resolved_entities": [written], "explanation": "", "confidence": 1})
+    assert notes.entities()[0].model_dump() == written
+    with pytest.raises(ValidationError, match="resolved_entities"):
+        AnswerNotes.model_validate(
+            {"resolved_entities": [["revenue", "x", "money", "db"]], "explanation": "", "confidence": 1}
+        )
+    with pytest.raises(ValidationError, match="resolved_entities"):
+        AnswerNotes.model_validate({"resolved_entities": [["revenue", "x"]], "explanation": "", "confidence": 1})
 
 
 def test_the_models_own_schemas_are_left_untouched_so_replies_parse_leniently() -> None:

@@ -65,7 +65,7 @@ def test_the_notes_object_is_described_once_in_the_system_message_and_the_explai
         warehouse = database_server("postgres", priority=20).model_copy(update={"server_key": "warehouse"})
         context = GenerationContext.from_servers([database_server(), warehouse, metadata_server()])
     rules = build_system_prompt(context).split("\n<resources>\n")[0]
-    for key in ("resolved_entities", "resolved_to", "source_server", "explanation", "confidence"):
+    for key in ("resolved_entities", "explanation", "confidence"):
         assert f'"{key}"' in rules
     assert rules.index("Answer with one JSON object") < rules.index("asked to describe it")
     if several:

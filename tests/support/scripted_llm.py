@@ -61,7 +61,7 @@ def answer(
             "server": server,
             "sql": sql,
             "reason": reason,
-            "resolved_entities": [dict(e) for e in entities],
+            "resolved_entities": [[e["term"], e["resolved_to"], e["kind"], e["source_server"]] for e in entities],
             "explanation": explanation,
             "confidence": confidence,
         }

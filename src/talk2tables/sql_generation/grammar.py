@@ -15,8 +15,8 @@ from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import COMBINE, AnswerNotes, RoutedSQL
 
 # One sentence: the bundled model otherwise narrates the query clause by clause, 100+ tokens at ~12 tokens/s.
-EXPLANATION_MAX_CHARS = 200
-MAX_ENTITIES = 4
+EXPLANATION_MAX_CHARS = 160
+MAX_ENTITIES = 3
 ELLIPSIS = "…"
 
 
@@ -40,8 +40,9 @@ def grammar_schema(output: type[BaseModel], context: GenerationContext) -> dict[
 
 def finish_explanation(text: str) -> str:
     """An explanation the grammar cut at its length limit ends at its last full sentence, or with an ellipsis."""
+    cut = len(text) >= EXPLANATION_MAX_CHARS  # before stripping: a cut may end in a space
     text = text.strip()
-    if len(text) < EXPLANATION_MAX_CHARS or text.endswith((".", "!", "?")):
+    if not cut or text.endswith((".", "!", "?")):
         return text
     end = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
     if end > 0:

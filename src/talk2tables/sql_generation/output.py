@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EntityKind = Literal["product", "column", "aggregation", "time", "other"]
 
@@ -25,9 +25,16 @@ class ResolvedEntity(BaseModel):
 SQLText = Annotated[
     str, Field(description="Exactly one SELECT (or WITH ... SELECT) statement; empty if the data cannot answer.")
 ]
+# On the wire an entity is a list, [term, resolved_to, kind, source_server]: the same facts as ResolvedEntity in
+# about half the tokens (its four keys repeated per entity were most of the notes' length on a local model).
+EntityRow = tuple[str, str, EntityKind, str]
+ENTITY_FIELDS = ("term", "resolved_to", "kind", "source_server")
 Entities = Annotated[
-    list[ResolvedEntity],
-    Field(description="Every term of the question that was mapped to a product, column, aggregation or time range."),
+    list[EntityRow],
+    Field(
+        description="One [term, resolved_to, kind, source_server] list per term of the question a resource gave a "
+        "meaning to: a product, column, aggregation or time range."
+    ),
 ]
 Explanation = Annotated[str, Field(description="One short plain sentence for a non-technical reader.")]
 Confidence = Annotated[
@@ -82,6 +89,18 @@ class AnswerNotes(BaseModel):
     resolved_entities: Entities
     explanation: Explanation
     confidence: Confidence
+
+    @field_validator("resolved_entities", mode="before")
+    @classmethod
+    def _accept_objects(cls, value: Any) -> Any:
+        """A provider that writes each entity as an object (its keys those of ResolvedEntity) is understood too."""
+        if not isinstance(value, list):
+            return value
+        return [[item.get(key) for key in ENTITY_FIELDS] if isinstance(item, dict) else item for item in value]
+
+    def entities(self) -> list[ResolvedEntity]:
+        """The entities as the QueryResult carries them: one object each."""
+        return [ResolvedEntity(**dict(zip(ENTITY_FIELDS, row, strict=True))) for row in self.resolved_entities]
 
 
 Answer = GeneratedSQL | RoutedSQL

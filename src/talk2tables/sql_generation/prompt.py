@@ -65,10 +65,11 @@ _ROUTING = """\
 # questions on the same resources), so the explain step's own message is a line and a prompt cache serves the rest.
 _NOTES = """\
 Once your query has run, you will be asked to describe it. Then answer with this JSON object instead:
-{"resolved_entities": [{"term": "<the user's words>", "resolved_to": "<what they became>", "kind": \
-"product|column|aggregation|time|other", "source_server": "<the server whose resource said so>"}], \
-"explanation": "<one plain sentence of at most 20 words, no SQL>", "confidence": <0 to 1>}
-resolved_entities: only the terms a resource gave a meaning to (product names, business terms, time ranges).
+{"resolved_entities": [["<the user's words>", "<what they became>", "product|column|aggregation|time|other", \
+"<the server whose resource said so>"]], "explanation": "<one plain sentence of at most 20 words, no SQL>", \
+"confidence": <0 to 1>}
+resolved_entities: one [term, meaning, kind, server] list per term a resource gave a meaning to (product names,
+business terms, time ranges); [] when there is none.
 """
 
 

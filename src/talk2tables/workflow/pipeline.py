@@ -386,7 +386,7 @@ class Pipeline:
         finally:
             run.add("explain", timer.elapsed_ms)
         metadata = {**run.metadata(self.generator), **metadata, "confidence": notes.confidence}
-        entities = [e.model_dump() for e in notes.resolved_entities]
+        entities = [e.model_dump() for e in notes.entities()]
         return QueryResult(
             success=True,
             query=run.question,
