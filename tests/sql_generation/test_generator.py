@@ -65,7 +65,7 @@ async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversati
     assert first[0]["role"] == "system"
     keys = list(AnswerNotes.model_json_schema()["properties"])
     assert all(f'"{key}":' in first[0]["content"] for key in keys), keys
-    assert "one [term, meaning, kind, server] list per term" in first[0]["content"]
+    assert "one [term, meaning, kind, server] list per" in first[0]["content"]
     assert "\n" not in ask
     assert llm.llm.requests[1]["response_format"]["schema"] == grammar_schema(AnswerNotes, sample_context())
     assert [(c["step"], c["outcome"]) for c in calls] == [("sql", "ok"), ("explain", "ok")]

@@ -15,8 +15,8 @@ from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import COMBINE, AnswerNotes, RoutedSQL
 
 # One sentence: the bundled model otherwise narrates the query clause by clause, 100+ tokens at ~12 tokens/s.
-EXPLANATION_MAX_CHARS = 160
-MAX_ENTITIES = 3
+EXPLANATION_MAX_CHARS = 120
+MAX_ENTITIES = 2
 ELLIPSIS = "…"
 
 

@@ -66,10 +66,11 @@ _ROUTING = """\
 _NOTES = """\
 Once your query has run, you will be asked to describe it. Then answer with this JSON object instead:
 {"resolved_entities": [["<the user's words>", "<what they became>", "product|column|aggregation|time|other", \
-"<the server whose resource said so>"]], "explanation": "<one plain sentence of at most 20 words, no SQL>", \
+"<the server whose resource said so>"]], "explanation": "<one plain sentence of at most 15 words, no SQL>", \
 "confidence": <0 to 1>}
-resolved_entities: one [term, meaning, kind, server] list per term a resource gave a meaning to (product names,
-business terms, time ranges); [] when there is none.
+resolved_entities: one [term, meaning, kind, server] list per product name, business term or time range the
+question uses and a resource gives a meaning to; [] when there is none. Words that name a table or column as
+they are do not count.
 """
 
 
