@@ -126,3 +126,8 @@ def test_the_server_keeps_only_the_last_tokens_logits() -> None:
     options = dict(zip(argv[3::2], argv[4::2], strict=True))
     assert options["--logits_all"] == "False"
     assert (options["--n_ctx"], options["--model"]) == ("8192", "m.gguf")
+
+
+def test_the_server_is_llama_cpp_pythons_own_sampling_grammar_last() -> None:
+    argv = llama.server_argv(Path("m.gguf"), alias="a", host="h", port=1, threads=1, batch_threads=1, n_ctx=8192)
+    assert argv[1:3] == ["-m", "talk2tables.local_llm.serve"]

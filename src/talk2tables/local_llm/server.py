@@ -122,7 +122,7 @@ def server_argv(
     model: Path, *, alias: str, host: str, port: int, threads: int, batch_threads: int, n_ctx: int
 ) -> list[str]:
     return [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, "-m", "talk2tables.local_llm.serve",  # llama_cpp.server, sampling grammar-last
         "--model", str(model),
         "--model_alias", alias,
         "--host", host,
