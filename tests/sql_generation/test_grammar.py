@@ -66,6 +66,16 @@ def test_entities_written_as_objects_are_understood_and_a_wrong_one_is_refused()
         AnswerNotes.model_validate({"resolved_entities": [["revenue", "x"]], "explanation": "", "confidence": 1})
 
 
+@pytest.mark.parametrize(("written", "read"), [(0.8, 0.8), (1, 1.0), (85, 0.85), (100, 1.0)])
+def test_a_confidence_written_as_a_percentage_is_read_as_a_fraction(written: float, read: float) -> None:
+    assert AnswerNotes(resolved_entities=[], explanation="", confidence=written).confidence == read
+
+
+def test_a_confidence_beyond_a_percentage_is_refused() -> None:
+    with pytest.raises(ValidationError, match="confidence"):
+        AnswerNotes(resolved_entities=[], explanation="", confidence=250)
+
+
 def test_the_models_own_schemas_are_left_untouched_so_replies_parse_leniently() -> None:
     grammar_schema(RoutedSQL, two_databases())
     grammar_schema(AnswerNotes, two_databases())

@@ -31,8 +31,8 @@ class GrammarLastSampler:
         self._lib = llama_cpp
         self._chain = chain  # keeps the LlamaSampler (and its C chain) alive
         self._grammar = grammar
+        self._ids = np.arange(n_vocab, dtype=np.int32)
         self._candidates = np.zeros(n_vocab, dtype=TOKEN_DATA)
-        self._candidates["id"] = np.arange(n_vocab, dtype=np.int32)
         self._n_vocab = n_vocab
         self._finalizer = weakref.finalize(self, llama_cpp.llama_sampler_free, grammar)
         self.resampled = 0  # tokens the grammar refused, so the whole vocabulary was masked
@@ -50,6 +50,8 @@ class GrammarLastSampler:
     def _choose(self, ctx: Any, idx: int, *, with_grammar: bool) -> int:
         lib = self._lib
         logits = lib.llama_get_logits_ith(ctx.ctx, idx)
+        # Every field afresh: samplers such as top-k sort the array in place, so it is not in token order now.
+        self._candidates["id"] = self._ids
         self._candidates["logit"] = np.ctypeslib.as_array(logits, shape=(self._n_vocab,))
         self._candidates["p"] = 0.0
         array = lib.llama_token_data_array(

@@ -98,6 +98,14 @@ class AnswerNotes(BaseModel):
             return value
         return [[item.get(key) for key in ENTITY_FIELDS] if isinstance(item, dict) else item for item in value]
 
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _accept_percentages(cls, value: Any) -> Any:
+        """A confidence written as a percentage (llama.cpp's grammar does not hold numbers to the schema's 0-1)."""
+        if isinstance(value, int | float) and 1 < value <= 100:
+            return value / 100
+        return value
+
     def entities(self) -> list[ResolvedEntity]:
         """The entities as the QueryResult carries them: one object each."""
         return [ResolvedEntity(**dict(zip(ENTITY_FIELDS, row, strict=True))) for row in self.resolved_entities]
