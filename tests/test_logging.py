@@ -35,6 +35,16 @@ def test_events_are_json_with_request_id_and_duration(stream: io.StringIO) -> No
     assert "timestamp" in event
 
 
+def test_an_llm_calls_token_counts_are_logged_but_a_token_never_is(stream: io.StringIO) -> None:
+    log = get_logger("t2t.test")
+    log.info("llm_call", input_tokens=6281, output_tokens=43, token="sk-live-123", output_tokens_note="sk-x")
+    log.info("llm_call", input_tokens="sk-live-456")
+    first, second = lines(stream)
+    assert (first["input_tokens"], first["output_tokens"]) == (6281, 43)
+    assert first["token"] == first["output_tokens_note"] == "***"
+    assert second["input_tokens"] == "***"  # only a number passes under a count's name
+
+
 def test_standard_library_loggers_come_out_as_json_too(stream: io.StringIO) -> None:
     logging.getLogger("some.library").warning("listening on %s", "127.0.0.1")
     assert lines(stream)[0]["event"] == "listening on 127.0.0.1"

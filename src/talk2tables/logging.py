@@ -26,6 +26,8 @@ _ASSIGNED = re.compile(
     r"(?P<key>\b(?:password|passwd|pwd|token|secret|api[_-]?key)\b['\"]?\s*[=:]\s*['\"]?)[^'\"\s&,;)}]+", re.I
 )
 REDACTED = "***"
+# Counts of an LLM call's tokens: numbers, never a credential, though their names say "token".
+_TOKEN_COUNT = re.compile(r"^(input|output|prompt|completion|total)_tokens$")
 
 
 def redact_text(text: str) -> str:
@@ -37,7 +39,8 @@ def redact_text(text: str) -> str:
 
 def redact_value(key: str, value: Any) -> Any:
     """`value` as it may be shown under the name `key`: hidden when the name says secret, else redacted text."""
-    if _SECRET_KEY.search(key) and value not in (None, "", False):
+    is_count = _TOKEN_COUNT.match(key) is not None and type(value) is int
+    if _SECRET_KEY.search(key) and value not in (None, "", False) and not is_count:
         return REDACTED
     if isinstance(value, str):
         return redact_text(value)
