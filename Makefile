@@ -23,7 +23,7 @@ test: install  ## install what is missing, run every test
 coverage: install  ## every test, with coverage (servers' subprocesses too; about a quarter slower)
 	T2T_COVERAGE=1 bash scripts/run-tests.sh
 
-test-local: install  ## the smoke check with the real bundled model (installs it if missing); run it on an idle machine
+test-local: install  ## the checks with the real bundled model (installs it if missing); run it on an idle machine
 	$(BIN)/talk2tables llm-server --install-only
 	$(BIN)/python -m pytest --local-model -p no:cacheprovider
 
