@@ -35,13 +35,11 @@ class GrammarLastSampler:
         self._candidates = np.zeros(n_vocab, dtype=TOKEN_DATA)
         self._n_vocab = n_vocab
         self._finalizer = weakref.finalize(self, llama_cpp.llama_sampler_free, grammar)
-        self.resampled = 0  # tokens the grammar refused, so the whole vocabulary was masked
 
     def sample(self, ctx: Any, idx: int = -1) -> int:
         lib = self._lib
         token = self._choose(ctx, idx, with_grammar=False)
-        if not self._allowed(token):
-            self.resampled += 1
+        if not self._allowed(token):  # refused: the grammar masks the whole vocabulary, and the chain picks again
             token = self._choose(ctx, idx, with_grammar=True)
         lib.llama_sampler_accept(self._grammar, token)
         lib.llama_sampler_accept(self._chain.sampler, token)

@@ -28,7 +28,7 @@ SQLText = Annotated[
 # On the wire an entity is a list, [term, resolved_to, kind, source_server]: the same facts as ResolvedEntity in
 # about half the tokens (its four keys repeated per entity were most of the notes' length on a local model).
 EntityRow = tuple[str, str, EntityKind, str]
-ENTITY_FIELDS = ("term", "resolved_to", "kind", "source_server")
+ENTITY_FIELDS = tuple(ResolvedEntity.model_fields)  # term, resolved_to, kind, source_server: the list's order
 Entities = Annotated[
     list[EntityRow],
     Field(
