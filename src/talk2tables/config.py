@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         description="Sampling temperature of the 2nd and 3rd SQL attempts (the first is always 0): at 0 a model "
         "given the same conversation tends to write the same failing SQL again.",
     )
+    sql_candidates: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        validation_alias=_env("T2T_SQL_CANDIDATES"),
+        description="Self-consistency: the first SQL attempt asks for this many queries (one at temperature 0, the "
+        "others sampled), runs each that passes validation, and keeps the result most of them return. 1: one query.",
+    )
     llm_max_retries: int = Field(
         default=2,
         ge=0,

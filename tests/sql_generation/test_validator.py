@@ -66,7 +66,45 @@ def test_refuses_an_unknown_column_and_lists_the_columns_of_the_tables_used(vali
 )
 def test_an_unknown_column_names_the_tables_outside_the_query_that_have_it(validator: SQLValidator, sql: str) -> None:
     error = refusal(validator, sql)
-    assert error.message.endswith("Tables that have 'total_amount': sales.")  # the table to join instead
+    # The table to join instead, and how: the foreign key sales.product_id -> products.product_id.
+    alias = "p" if " AS p" in sql else "products"
+    assert error.message.endswith(
+        f"Tables that have 'total_amount': sales. To join one: JOIN sales ON sales.product_id = {alias}.product_id."
+    )
+
+
+def test_a_table_used_but_never_joined_gets_the_join_its_foreign_key_gives(validator: SQLValidator) -> None:
+    # The bundled model wrote `FROM sales WHERE products.product_name = ...` three times when told only the aliases.
+    error = refusal(validator, "SELECT SUM(sales.total_amount) FROM sales WHERE products.product_name = 'X'")
+    assert error.context["reason"] == "unknown_alias"
+    join = "JOIN products ON products.product_id = sales.product_id"
+    assert error.message.endswith(f"products is not joined: add {join}.")
+    fixed = "SELECT SUM(sales.total_amount) FROM sales JOIN products ON products.product_id = sales.product_id "
+    assert validator.validate(fixed + "WHERE products.product_name = 'X'") is not None
+
+
+def test_a_table_name_the_query_aliased_or_never_joined_points_to_the_querys_own_column(
+    validator: SQLValidator,
+) -> None:
+    aliased = refusal(validator, "SELECT products.price FROM products AS p")
+    assert aliased.message.endswith("The query calls products p: write p.price.")
+    elsewhere = refusal(
+        validator, "SELECT COUNT(DISTINCT customers.customer_id) FROM products AS t1 JOIN sales AS t3 "
+        "ON t1.product_id = t3.product_id",
+    )  # fmt: skip
+    assert "'customer_id' is in t3 (sales): write t3.customer_id." in elsewhere.message
+    assert elsewhere.message.endswith("add: JOIN customers ON customers.customer_id = t3.customer_id.")
+
+
+def test_a_table_no_foreign_key_links_gets_no_join(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT customers.first_name FROM products")
+    assert "JOIN" not in error.message
+
+
+def test_a_misspelt_column_gets_the_close_one_the_query_has(validator: SQLValidator) -> None:
+    error = refusal(validator, "SELECT categories FROM products")
+    assert "Did you mean products.category?" in error.message
+    assert "Did you mean" not in refusal(validator, "SELECT full_name FROM customers").message
 
 
 def test_a_column_no_table_has_names_no_holder(validator: SQLValidator) -> None:

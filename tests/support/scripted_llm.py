@@ -10,6 +10,9 @@ provider code (pydantic-ai and the OpenAI SDK over HTTP) is exercised. It answer
           - content: {sql: "SELECT 1", resolved_entities: [], explanation: "ok", confidence: 0.9}
       - match: "broken"
         responses: [{status: 500}, {raw: "not json"}, {hang: true}, {delay_ms: 200, content: "..."}]
+      - match: "candidates"
+        responses:                       # `sampled`: the answer to a request at a temperature above 0
+          - {content: {sql: "SELECT 1"}, sampled: {content: {sql: "SELECT 2"}}}
     delay_ms: 0                          # added before every answer
 
 The turn of a conversation is the number of assistant messages already in it, so "first answer bad SQL,
@@ -198,6 +201,8 @@ class ScriptedLLM:
             return _error(400, f"scripted LLM: no rule matches {question[:200]!r}", "invalid_request_error")
         turn = sum(1 for m in messages if m.get("role") == "assistant")
         response = rule.response_for(turn)
+        if body.get("temperature") and isinstance(response.get("sampled"), dict):
+            response = response["sampled"]
         delay = script.delay_ms + int(response.get("delay_ms") or 0)
         if delay:
             until = time.monotonic() + delay / 1000

@@ -109,14 +109,17 @@ class SQLGenerator:
         *,
         calls: list[dict[str, Any]] | None = None,
         hints: str = "",
+        sampled: bool = False,
     ) -> Answer:
         """The SQL. Raises LLMOutputError (worth another attempt) or LLMError subclasses (not).
         `calls`, when given, gets a record of the call: step, duration and tokens. `hints`: what the question's
-        metadata terms mean (pick_terms), written under the question."""
+        metadata terms mean (pick_terms), written under the question. `sampled`: at the retry temperature even on
+        the first attempt (another candidate for self-consistency)."""
         prompt, history = conversation(question, previous_attempts, hints)
         answer: Answer = await self._ask(
-            output_type(context), prompt, history, context, step="sql", attempt=len(previous_attempts) + 1, calls=calls
-        )
+            output_type(context), prompt, history, context,
+            step="sql", attempt=len(previous_attempts) + 1, calls=calls, sampled=sampled,
+        )  # fmt: skip
         return answer
 
     async def explain(
@@ -186,11 +189,12 @@ class SQLGenerator:
         attempt: int,
         calls: list[dict[str, Any]] | None,
         instructions: str | None = None,
+        sampled: bool = False,
     ) -> Any:
         choice = self.ensure_configured()
         agent = self._agent(choice, output)
         # A retry at temperature 0 tends to repeat the SQL that failed: the later SQL attempts are sampled.
-        temperature = self.config.retry_temperature if step == "sql" and attempt > 1 else 0.0
+        temperature = self.config.retry_temperature if step == "sql" and (attempt > 1 or sampled) else 0.0
         settings = request_settings(choice, self.config, grammar_schema(output, context), temperature=temperature)
         timer = Timer()
         outcome = "error"
@@ -241,7 +245,7 @@ class SQLGenerator:
             )
             if calls is not None:
                 calls.append({"step": step, "attempt": attempt, "duration_ms": timer.elapsed_ms, "outcome": outcome,
-                              **tokens})  # fmt: skip
+                              **tokens, **({"sampled": True} if sampled else {})})  # fmt: skip
 
     async def aclose(self) -> None:
         """Close the provider's HTTP client, if one was opened."""

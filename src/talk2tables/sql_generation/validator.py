@@ -8,6 +8,7 @@ they go back to the LLM for the next attempt.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from talk2tables.errors import SQLValidationError, UnsafeQueryError
+from talk2tables.sql_generation.joins import foreign_keys, join_clause, query_tables
 from talk2tables.sql_guard import TOO_DEEP, StaticCatalog, check_read_only
 from talk2tables.sql_guard.relations import DEFAULT_SCHEMAS, real_tables
 
@@ -25,6 +27,8 @@ _UNRESOLVED = re.compile(r"Column '\"?(?P<column>[^'\"]+)\"?' could not be resol
 _UNKNOWN = re.compile(r"Unknown column: (?P<column>\S+)")
 MAX_LISTED_COLUMNS = 40
 MAX_LISTED_HOLDERS = 8
+# How alike a misspelt column must be to one the query's tables have to be suggested ('categories' -> category: 0.78).
+CLOSE_MATCH_CUTOFF = 0.75
 # Checking columns costs more than linear time in the size of the query (a 5,000-term OR chain took 9 s); no
 # question needs SQL this long, and a bound keeps one answer from stalling every other request.
 MAX_SQL_CHARS = 20_000
@@ -53,6 +57,7 @@ class SQLValidator:
     def __init__(self, schema: dict[str, Any], dialect: str) -> None:
         self.dialect = dialect
         self.mapping = schema_mapping(schema)
+        self.foreign_keys = foreign_keys(schema)
         tables: dict[str, object] = dict(self.mapping)
         # PostgreSQL names are case-sensitive once quoted ("Orders" is not orders): keep them as the database
         # reports them. SQLite ignores case, so there the schema is folded like the query.
@@ -161,22 +166,50 @@ class SQLValidator:
             if alias.lower() not in {k.lower() for k in known}:
                 return SQLValidationError(
                     f"Unknown table or alias {alias!r} in {alias}.{column}; the query's tables and aliases are: "
-                    f"{', '.join(known) or 'none'}.",
+                    f"{', '.join(known) or 'none'}.{self._alias_fix(alias, column, statement)}",
                     reason="unknown_alias",
                     column=column,
                 )
             return SQLValidationError(
-                f"Unknown column {alias}.{column}: {alias} has no column {column!r}. {self._columns_hint(referenced)}"
-                f"{self._holders_hint(column, referenced)}",
+                f"Unknown column {alias}.{column}: {alias} has no column {column!r}."
+                f"{self._close_hint(column, referenced)} {self._columns_hint(referenced)}"
+                f"{self._holders_hint(column, referenced, statement)}",
                 reason="unknown_column",
                 column=column,
             )
         return SQLValidationError(
-            f"Unknown column {column!r}: no table in the query has it. {self._columns_hint(referenced)}"
-            f"{self._holders_hint(column, referenced)}",
+            f"Unknown column {column!r}: no table in the query has it.{self._close_hint(column, referenced)} "
+            f"{self._columns_hint(referenced)}{self._holders_hint(column, referenced, statement)}",
             reason="unknown_column",
             column=column,
         )
+
+    def _alias_fix(self, alias: str, column: str, statement: exp.Expression) -> str:
+        """What to write instead of `alias.column`: the alias the query gave that table, the query's own table that has
+        the column, or the join that brings the table in (a small model retried `products.product_name` over
+        `FROM sales` three times when told only the query's aliases)."""
+        present = query_tables(statement, self.mapping)
+        table = next((t for t in self.mapping if t.lower() == alias.lower()), None)
+        if table is not None and table.lower() in present:
+            name = present[table.lower()]
+            return f" The query calls {table} {name}: write {name}.{column}."
+        fixes = []
+        inside = self._tables_with(column, [t for t in self.mapping if t.lower() in present])
+        if inside:
+            name = present[inside[0].lower()]
+            fixes.append(f" {column!r} is in {name} ({inside[0]}): write {name}.{column}.")
+        clause = join_clause(table, present, self.foreign_keys) if table is not None else None
+        if clause is not None:
+            fixes.append(
+                f" To read {table} itself, add: {clause}." if inside else f" {table} is not joined: add {clause}."
+            )
+        return "".join(fixes)
+
+    def _close_hint(self, column: str, tables: list[str]) -> str:
+        """` Did you mean products.category?` for a near miss among the query's own columns (`categories`)."""
+        columns = {c.lower(): f"{t}.{c}" for t in tables for c in self.mapping[t]}
+        close = difflib.get_close_matches(column.lower(), list(columns), n=1, cutoff=CLOSE_MATCH_CUTOFF)
+        return f" Did you mean {columns[close[0]]}?" if close else ""
 
     def _referenced_tables(self, statement: exp.Expression) -> list[str]:
         by_lower = {name.lower(): name for name in self.mapping}
@@ -187,14 +220,16 @@ class SQLValidator:
         """Those of `tables` that have `column` (compared as the database does: without case)."""
         return [t for t in tables if column.lower() in {c.lower() for c in self.mapping[t]}]
 
-    def _holders_hint(self, column: str, referenced: list[str]) -> str:
-        """Where the column does exist, outside the query: the table to join (a retry that only reads the query's
-        own columns tends to write the same query again)."""
+    def _holders_hint(self, column: str, referenced: list[str], statement: exp.Expression) -> str:
+        """Where the column does exist, outside the query: the table to join, and how when a foreign key says so (a
+        retry that only reads the query's own columns tends to write the same query again)."""
         holders = self._tables_with(column, [t for t in self.mapping if t not in referenced])
         if not holders:
             return ""
         listed = ", ".join(holders[:MAX_LISTED_HOLDERS]) + (", ..." if len(holders) > MAX_LISTED_HOLDERS else "")
-        return f" Tables that have {column!r}: {listed}."
+        present = query_tables(statement, self.mapping)
+        clause = next((c for t in holders if (c := join_clause(t, present, self.foreign_keys))), None)
+        return f" Tables that have {column!r}: {listed}." + (f" To join one: {clause}." if clause else "")
 
     def _columns_hint(self, tables: list[str]) -> str:
         if not tables:

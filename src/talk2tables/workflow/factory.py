@@ -32,6 +32,7 @@ def pipeline_from_settings(settings: Settings, orchestrator: OrchestratorLike) -
         combine_limits=combine_limits_from_settings(settings),
         terms_step=settings.metadata_terms_step,
         schema_token_budget=settings.schema_token_budget,
+        candidates=settings.sql_candidates,
     )
 
 

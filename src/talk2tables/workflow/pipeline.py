@@ -32,6 +32,7 @@ from talk2tables.workflow.combine import CombineError, CombineLimits
 from talk2tables.workflow.isolation import combine_isolated
 from talk2tables.workflow.outcome import failure_result
 from talk2tables.workflow.routing import QueryPlan, RoutedQuery, plan_query, validate_plan
+from talk2tables.workflow.voting import majority
 
 log = get_logger(__name__)
 
@@ -72,6 +73,7 @@ class GeneratorLike(Protocol):
         *,
         calls: Any = None,
         hints: str = "",
+        sampled: bool = False,
     ) -> Answer: ...
 
     async def explain(
@@ -115,6 +117,7 @@ class _Run:
         # What the LLM is shown: the gathered context, or (a large schema) the tables it chose of it.
         self.prompt_context: GenerationContext | None = None
         self.tables: list[str] | None = None  # the tables the LLM chose, when the schema was too large
+        self.candidates: list[dict[str, Any]] | None = None  # self-consistency's queries, when there were several
 
     async def emit(self, stage: str, message: str, attempt: int | None = None) -> None:
         if self.progress is None:
@@ -163,6 +166,7 @@ class _Run:
             "databases": self.databases,
             "llm": generator.describe(),
             **({"tables_chosen": self.tables} if self.tables is not None else {}),
+            **({"candidates": self.candidates} if self.candidates is not None else {}),
         }
 
 
@@ -178,14 +182,18 @@ class Pipeline:
         combine_limits: CombineLimits | None = None,
         terms_step: bool = False,
         schema_token_budget: int = 0,
+        candidates: int = 1,
     ) -> None:
         if not 1 <= max_attempts <= 3:
             raise ValueError("max_attempts must be between 1 and 3")
+        if candidates < 1:
+            raise ValueError("candidates must be at least 1")
         self.orchestrator = orchestrator
         self.generator = generator
         self.max_attempts = max_attempts
         self.terms_step = terms_step
         self.schema_token_budget = schema_token_budget
+        self.candidates = candidates
         self.combine_limits = combine_limits or CombineLimits()
 
     async def aclose(self) -> None:
@@ -276,20 +284,70 @@ class Pipeline:
         self, run: _Run, context: GenerationContext, number: int
     ) -> tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None:
         """One try. Returns the answer, or None after recording a recoverable failure."""
+        if number == 1 and self.candidates > 1:
+            return await self._voted_attempt(run, context)
         started = Timer()
         await run.emit("generating", "Writing SQL", number)
+        generated = await self._generate(run, context, number)
+        outcome, attempt = await self._check_and_run(run, context, number, generated, started)
+        run.attempts.append(attempt)
+        return outcome
+
+    async def _generate(
+        self, run: _Run, context: GenerationContext, number: int, *, sampled: bool = False
+    ) -> Answer | LLMOutputError:
+        """The LLM's SQL, or the unusable answer's error (worth another attempt)."""
         timer = Timer()
         try:
-            generated = await self.generator.generate(
-                run.question, run.prompt_context or context, tuple(run.attempts), calls=run.llm_calls, hints=run.hints
-            )
+            return await self.generator.generate(
+                run.question, run.prompt_context or context, tuple(run.attempts),
+                calls=run.llm_calls, hints=run.hints, sampled=sampled,
+            )  # fmt: skip
         except LLMOutputError as exc:
-            self._record(run, number, None, exc, "generating", started, raw=exc.context.get("raw"))
-            return None
+            return exc
         finally:
             run.add("generate", timer.elapsed_ms)
+
+    async def _voted_attempt(
+        self, run: _Run, context: GenerationContext
+    ) -> tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None:
+        """Self-consistency on the first attempt: `candidates` queries (the first at temperature 0, the others
+        sampled), each checked and run, and the result most of them return wins (voting.py). None of them running
+        is a failed first attempt like any other: the first candidate's error goes back to the LLM."""
+        started = Timer()
+        await run.emit("generating", f"Writing {self.candidates} candidate queries", 1)
+        answers = [await self._generate(run, context, 1, sampled=index > 0) for index in range(self.candidates)]
+        tried: list[tuple[tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None, Attempt]] = []
+        for index, generated in enumerate(answers):
+            if index > 0 and not isinstance(generated, LLMOutputError) and not _has_sql(generated):
+                tried.append((None, Attempt(1, None, "no SQL", "generating", duration_ms=started.elapsed_ms)))
+                continue  # only the temperature-0 answer may say the data cannot answer the question
+            tried.append(await self._check_and_run(run, context, 1, generated, started))
+        winner = majority([outcome[1] if outcome is not None else None for outcome, _ in tried])
+        run.candidates = [
+            {"sql": attempt.sql, "error": attempt.error, "stage": attempt.stage if attempt.error else None}
+            for _, attempt in tried
+        ]
+        if winner is None:
+            run.attempts.append(tried[0][1])
+            return None
+        index, votes = winner
+        run.candidates[index]["chosen"] = True
+        run.candidates[index]["votes"] = votes
+        outcome, attempt = tried[index]
+        run.sql = attempt.sql
+        run.attempts.append(attempt)
+        return outcome
+
+    async def _check_and_run(
+        self, run: _Run, context: GenerationContext, number: int, generated: Answer | LLMOutputError, started: Timer
+    ) -> tuple[tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None, Attempt]:
+        """Route, validate and run one answer: `(the answer, its attempt)`, or `(None, the failed attempt)`."""
+        if isinstance(generated, LLMOutputError):
+            raw = generated.context.get("raw")
+            return None, self._record(number, None, generated, "generating", started, raw=raw)
         raw = generated.model_dump_json()
-        if not generated.sql.strip() and not getattr(generated, "parts", None):
+        if not _has_sql(generated):
             raise QueryNotAnsweredError(
                 f"The LLM says the data cannot answer this question: {generated.reason or 'no reason given'}",
                 explanation=generated.reason,
@@ -304,8 +362,7 @@ class Pipeline:
             # stall every other request's MCP calls past their deadlines.
             await asyncio.to_thread(validate_plan, plan, context)
         except SQLValidationError as exc:
-            self._record(run, number, run.sql, exc, "validating", started, raw=raw)
-            return None
+            return None, self._record(number, run.sql, exc, "validating", started, raw=raw)
         finally:
             run.add("validate", timer.elapsed_ms)
         await run.emit("executing", "Running the query" if not plan.combined else "Running each part", number)
@@ -313,8 +370,7 @@ class Pipeline:
         try:
             results = await all_or_nothing([self._execute(run, query) for query in plan.queries])
         except ToolExecutionError as exc:
-            self._record(run, number, run.sql, exc, "executing", started, raw=raw)
-            return None
+            return None, self._record(number, run.sql, exc, "executing", started, raw=raw)
         finally:
             run.add("execute", timer.elapsed_ms)
         parts = {q.part or q.database.key: rows for q, rows in zip(plan.queries, results, strict=True)}
@@ -326,12 +382,11 @@ class Pipeline:
                 rows = await asyncio.to_thread(combine_isolated, plan.combine_sql or "", parts, self.combine_limits)
             except (SQLValidationError, CombineError) as exc:
                 stage: Stage = "validating" if isinstance(exc, SQLValidationError) else "executing"
-                self._record(run, number, run.sql, exc, stage, started, raw=raw)
-                return None
+                return None, self._record(number, run.sql, exc, stage, started, raw=raw)
             finally:
                 run.add("combine", timer.elapsed_ms)
-        run.attempts.append(Attempt(number, run.sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms))
-        return plan, rows, parts
+        attempt = Attempt(number, run.sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms)
+        return (plan, rows, parts), attempt
 
     async def _execute(self, run: _Run, query: RoutedQuery) -> QueryRows:
         """One query on its own database; a failing part is named, whatever the failure."""
@@ -346,9 +401,8 @@ class Pipeline:
             exc.context["part"] = query.part
             raise
 
-    def _record(
-        self, run: _Run, number: int, sql: str | None, exc: Talk2TablesError, stage: Stage, started: Timer, raw: Any
-    ) -> None:
+    @staticmethod
+    def _record(number: int, sql: str | None, exc: Talk2TablesError, stage: Stage, started: Timer, raw: Any) -> Attempt:
         attempt = Attempt(
             number,
             sql,
@@ -358,8 +412,8 @@ class Pipeline:
             raw=raw if isinstance(raw, str) else None,
             duration_ms=started.elapsed_ms,
         )
-        run.attempts.append(attempt)
         log.info("attempt_failed", attempt=number, stage=stage, error_type=attempt.error_type, error=exc.message)
+        return attempt
 
     async def _explained(
         self, run: _Run, context: GenerationContext, plan: QueryPlan, rows: QueryRows, parts: dict[str, QueryRows]
@@ -420,3 +474,8 @@ class Pipeline:
     def _failure(self, run: _Run, exc: Talk2TablesError) -> QueryResult:
         return failure_result(run.question, exc, request_id=run.request_id, sql=run.sql,
                               metadata=run.metadata(self.generator))  # fmt: skip
+
+
+def _has_sql(answer: Answer) -> bool:
+    """False for the answer that says the data cannot answer the question (no SQL and no parts)."""
+    return bool(answer.sql.strip() or getattr(answer, "parts", None))
