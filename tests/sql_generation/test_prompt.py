@@ -9,6 +9,7 @@ from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import conversation
 from talk2tables.sql_generation.output import Attempt
 from talk2tables.sql_generation.prompt import build_system_prompt, explain_message, question_message, recovery_message
+from talk2tables.sql_generation.terms import mentions_message
 from tests.sql_generation.resources import database_server, metadata_server, sample_context
 
 
@@ -158,3 +159,18 @@ def test_hints_from_the_metadata_stand_in_the_data_fence_and_cannot_close_it() -
     assert message.count("</resources>") == 1
     assert message.count("<resources>") == 1
     assert question_message("total sales of abra") == "Question: total sales of abra"
+
+
+def test_the_terms_steps_ask_is_in_the_system_message_only_where_the_metadata_defines_terms() -> None:
+    # Like the notes: the system message is cached, so the step's own message is the question and one line.
+    with_terms = build_system_prompt(sample_context()).split("\n<resources>\n")[0]
+    assert '{"mentions": [' in with_terms
+    assert with_terms.index('{"mentions": [') < with_terms.index("asked to describe it")
+    database_only = GenerationContext.from_servers([database_server()], "sqlite")
+    assert '"mentions"' not in build_system_prompt(database_only)
+    ask = mentions_message("What is the total revenue of abra?")
+    assert ask.splitlines() == [
+        "Question: What is the total revenue of abra?",
+        "Which product names and business terms of the metadata does it use?",
+    ]
+    assert ask.startswith(question_message("What is the total revenue of abra?"))  # a prefix the SQL step shares

@@ -74,6 +74,15 @@ they are do not count.
 """
 
 
+# The metadata terms step's ask (terms.py), for the same reason: in the system message a prompt cache already holds,
+# its own message is the question and one line. Only where the metadata defines names or terms to choose from.
+_TERMS = """\
+Before the SQL you may be asked which product names and business terms of the product metadata the question uses,
+in its own words or as a clear variant. Then answer with this JSON object instead:
+{"mentions": ["<name or term, exactly as the metadata writes it>", ...]}; {"mentions": []} when it uses none.
+"""
+
+
 def build_system_prompt(context: GenerationContext) -> str:
     """Rules, then every server's resources in priority order. Independent of the question."""
     dialects = list(dict.fromkeys(d.dialect for d in context.databases))
@@ -86,10 +95,15 @@ def build_system_prompt(context: GenerationContext) -> str:
     if context.several:
         keys = ", ".join(f"{d.key} ({d.name})" for d in context.databases)
         routing = _ROUTING.format(keys=keys, combine=COMBINE)
-    rules = rules.replace("\nEverything between", f"{routing}\n{_NOTES}\nEverything between")
+    terms = _TERMS if any(_defines_terms(server) for server in context.servers) else ""
+    rules = rules.replace("\nEverything between", f"{routing}\n{terms}{_NOTES}\nEverything between")
     databases = {d.key for d in context.databases} if context.several else set()
     sections = [_defang(render_server(server, show_key=server.server_key in databases)) for server in context.servers]
     return f"{rules}\n{OPEN}\n" + "\n\n".join(sections) + f"\n{CLOSE}"
+
+
+def _defines_terms(server: ResourceData) -> bool:
+    return bool(server.resources.get(PRODUCT_ALIASES_URI) or server.resources.get(COLUMN_MAPPINGS_URI))
 
 
 def question_message(question: str, hints: str = "") -> str:

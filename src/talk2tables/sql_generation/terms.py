@@ -78,13 +78,9 @@ def _mentions_model(names: tuple[str, ...]) -> type[BaseModel]:
 
 
 def mentions_message(question: str) -> str:
-    return (
-        f"Question: {question}\n"
-        "Before writing SQL: which product names and business terms of the product metadata (the resources above) "
-        "does this question use, in its own words or as a clear variant? Answer with one JSON object and nothing "
-        'around it: {"mentions": ["<name or term, exactly as the metadata writes it>", ...]}; '
-        '{"mentions": []} when it uses none.'
-    )
+    """The step's own message: the question and one line. What to answer is in the system message (prompt._TERMS),
+    which the server has already read and cached; on a local model every token here is read before the reply."""
+    return f"Question: {question}\nWhich product names and business terms of the metadata does it use?"
 
 
 def term_hints(chosen: list[str], terms: dict[str, Term]) -> str:
