@@ -119,7 +119,7 @@ async def test_tool_and_native_output_modes_work_through_the_same_server(
         assert body["response_format"]["type"] == "json_schema"
 
 
-async def test_a_retry_is_one_message_with_the_question_and_each_failed_sql_and_error(
+async def test_a_recovery_turn_replays_the_failed_answer_and_its_error(
     llm: ScriptedLLMServer, generator: SQLGenerator
 ) -> None:
     script(llm, answer("SELECT full_name FROM customers"), answer(GOOD_SQL, explanation="fixed"))
@@ -127,14 +127,12 @@ async def test_a_retry_is_one_message_with_the_question_and_each_failed_sql_and_
     failed = Attempt(1, first.sql, "Unknown column 'full_name'", "validating", raw=first.model_dump_json())
     second = await generator.generate(QUESTION, sample_context(), [failed])
     assert second.sql == GOOD_SQL
-    before, messages = (r["messages"] for r in llm.llm.requests)
-    # Not replayed as the model's own turn (a small model copies it): one user message, after the same prefix.
-    assert [m["role"] for m in messages] == ["system", "user"]
-    retry = messages[-1]["content"]
-    assert retry.startswith(before[-1]["content"])
-    assert "Failed attempt 1 failed validation against the schema." in retry
-    assert "SQL: SELECT full_name FROM customers" in retry
-    assert "Error: Unknown column 'full_name'" in retry
+    messages = llm.llm.requests[1]["messages"]
+    roles = [m["role"] for m in messages if m["role"] != "system"]
+    assert roles == ["user", "assistant", "user"]
+    assert "SELECT full_name FROM customers" in messages[-2]["content"]
+    assert "Unknown column 'full_name'" in messages[-1]["content"]
+    assert "SELECT full_name FROM customers" in messages[-1]["content"]
 
 
 async def test_invalid_json_is_an_output_error_carrying_what_the_llm_said(

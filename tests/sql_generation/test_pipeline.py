@@ -138,9 +138,9 @@ async def test_recovers_from_an_answer_that_is_not_json(llm: ScriptedLLMServer, 
     first = result.metadata["attempts"][0]
     assert (first["sql"], first["stage"], first["error_type"]) == (None, "generating", "LLMOutputError")
     # The LLM sees what it said and why it was not usable.
-    retry = llm.llm.requests[1]["messages"][-1]["content"]
-    assert "Answer: I think you want SELECT COUNT(*) FROM products" in retry
-    assert "Failed attempt 1 could not be used." in retry
+    messages = llm.llm.requests[1]["messages"]
+    assert messages[-2] == {"role": "assistant", "content": "I think you want SELECT COUNT(*) FROM products"}
+    assert "could not be used" in messages[-1]["content"]
 
 
 async def test_three_failures_fail_the_request_as_a_whole_with_every_attempts_error(

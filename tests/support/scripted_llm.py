@@ -15,9 +15,8 @@ provider code (pydantic-ai and the OpenAI SDK over HTTP) is exercised. It answer
           - {content: {sql: "SELECT 1"}, sampled: {content: {sql: "SELECT 2"}}}
     delay_ms: 0                          # added before every answer
 
-The turn of a conversation is the number of answers already in it (assistant messages, and the failed attempts
-a retry's message lists), so "first answer bad SQL, second good" works per question without any server-side
-state. A request that offers tools gets its
+The turn of a conversation is the number of assistant messages already in it, so "first answer bad SQL,
+second good" works per question without any server-side state. A request that offers tools gets its
 `content` back as a call of the first tool (tool output); any other request gets it as message text
 (prompted or native output). Run it in process (`ScriptedLLMServer`, used by the pytest fixtures) or as
 `python -m tests.support.scripted_llm --port P --script FILE [--delay-ms N]`.
@@ -42,7 +41,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from talk2tables.sql_generation.prompt import FAILED_MARK
 from tests.support.processes import free_port
 
 MODEL_ID = "scripted"
@@ -201,9 +199,7 @@ class ScriptedLLM:
         rule = script.rule_for(question)
         if rule is None:
             return _error(400, f"scripted LLM: no rule matches {question[:200]!r}", "invalid_request_error")
-        # A turn is an answer already given: the assistant's messages, and the failed attempts a retry lists.
         turn = sum(1 for m in messages if m.get("role") == "assistant")
-        turn += sum(text.count(FAILED_MARK) for text in users)
         response = rule.response_for(turn)
         if body.get("temperature") and isinstance(response.get("sampled"), dict):
             response = response["sampled"]

@@ -254,19 +254,23 @@ class SQLGenerator:
 
 
 def conversation(question: str, previous: Sequence[Attempt], hints: str = "") -> tuple[str, list[ModelMessage]]:
-    """The prompt to send now and the history before it: the question, then (on a retry) every failed attempt in
-    the same message (prompt.recovery_message). Nothing before it: the system message is the whole prefix."""
+    """The prompt to send now and the history before it: question, then (answer, error) per earlier attempt."""
     if not previous:
         return question_message(question, hints), []
-    return recovery_message(question, previous, hints), []
+    history: list[ModelMessage] = [ModelRequest(parts=[UserPromptPart(question_message(question, hints))])]
+    for index, attempt in enumerate(previous):
+        history.append(ModelResponse(parts=[TextPart(attempt.raw or NO_ANSWER)]))
+        if index < len(previous) - 1:
+            history.append(ModelRequest(parts=[UserPromptPart(recovery_message(question, attempt))]))
+    return recovery_message(question, previous[-1]), history
 
 
 def explained_conversation(question: str, attempts: Sequence[Attempt], hints: str = "") -> list[ModelMessage]:
     """The conversation that led to the query that ran, its answer included: `explain` asks its question after it,
     so everything before is a prefix the provider has already read."""
-    prompt, _ = conversation(question, attempts[:-1], hints)
+    prompt, history = conversation(question, attempts[:-1], hints)
     ran = ModelResponse(parts=[TextPart(attempts[-1].raw or NO_ANSWER)])
-    return [ModelRequest(parts=[UserPromptPart(prompt)]), ran]
+    return [*history, ModelRequest(parts=[UserPromptPart(prompt)]), ran]
 
 
 def _last_reply(messages: Sequence[ModelMessage]) -> str | None:

@@ -8,7 +8,6 @@ the LLM: nothing here maps words to tables, products or columns; it only lays ou
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -20,7 +19,6 @@ from talk2tables.sql_generation.output import COMBINE, Attempt
 
 OPEN, CLOSE = "<resources>", "</resources>"
 MAX_SAMPLE_CHARS = 60
-MAX_FAILED_ANSWER_CHARS = 500  # an unusable answer shown back to the LLM
 
 _DIALECT_HINTS = {
     "sqlite": "SQLite: dates are ISO-8601 text; use date('now'), strftime('%Y', col), date(col, '-1 month'); "
@@ -116,32 +114,19 @@ def question_message(question: str, hints: str = "") -> str:
     return f"Question: {question}\n{OPEN}\n{_defang(hints)}\n{CLOSE}"
 
 
-_FAILED_AT = {
-    "generating": "could not be used",
-    "validating": "failed validation against the schema",
-    "executing": "failed when the database ran it",
-}
-# Marks each failed attempt in a retry's message (the scripted test LLM counts them as turns).
-FAILED_MARK = "Failed attempt"
-
-
-def recovery_message(question: str, previous: Sequence[Attempt], hints: str = "") -> str:
-    """A retry's one message: the question (and its hints) as the first attempt read it, so the provider's prompt
-    cache still holds it, then every failed attempt with its SQL and error. The failed answers are not replayed as
-    the model's own turns: a small model handed its own answer back tends to write it again."""
-    lines = [question_message(question, hints), "", "Earlier queries for this question failed:"]
-    for attempt in previous:
-        lines.append(f"{FAILED_MARK} {attempt.number} {_FAILED_AT[attempt.stage]}.")
-        if attempt.sql:
-            lines.append(f"SQL: {attempt.sql}")
-        elif attempt.raw:
-            lines.append(f"Answer: {attempt.raw[:MAX_FAILED_ANSWER_CHARS]}")
-        lines.append(f"Error: {attempt.error}")
-    lines.append(
-        f"Write a different, corrected query for the question, using only tables and columns from {SCHEMA_URI}, "
-        "and answer with the same JSON object."
+def recovery_message(question: str, attempt: Attempt) -> str:
+    """What goes back to the LLM after a failed attempt: the error, the failed SQL, the question again."""
+    what = {
+        "generating": "Your previous answer could not be used",
+        "validating": "Your previous SQL failed validation against the schema",
+        "executing": "Your previous SQL failed when the database ran it",
+    }[attempt.stage]
+    failed_sql = f"\nFailed SQL:\n{attempt.sql}\n" if attempt.sql else "\n"
+    return (
+        f"{what}.\nError: {attempt.error}\n{failed_sql}"
+        f"Write a corrected query for the same question ({question}), using only tables and columns from "
+        f"{SCHEMA_URI}, and answer with the same JSON object."
     )
-    return "\n".join(lines)
 
 
 def explain_message(columns: list[str], row_count: int) -> str:
