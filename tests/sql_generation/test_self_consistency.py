@@ -59,6 +59,19 @@ async def test_the_result_most_candidates_return_wins_over_the_first_candidate(
     assert PRODUCT_COUNT_SQL in llm.llm.requests[-1]["messages"][-2]["content"]
 
 
+async def test_once_a_majority_agrees_the_remaining_candidates_are_not_written(
+    llm: ScriptedLLMServer, voting: Pipeline
+) -> None:
+    script(llm, candidate(PRODUCT_COUNT_SQL, "SELECT COUNT(product_id) FROM products"))
+    result = await voting.answer(QUESTION)
+    assert result.success, result.error
+    assert result.sql == PRODUCT_COUNT_SQL  # the first of the agreeing group
+    meta = result.metadata
+    assert len(meta["candidates"]) == 2  # two of three agree: the third could not change the result
+    assert meta["candidates"][0]["votes"] == 2
+    assert [c["step"] for c in meta["llm_calls"]] == ["sql", "sql", "explain"]
+
+
 async def test_when_every_candidate_returns_a_different_result_the_temperature_0_one_wins(
     llm: ScriptedLLMServer, orchestrator: Orchestrator, llm_config: LLMConfig
 ) -> None:

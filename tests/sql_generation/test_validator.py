@@ -94,6 +94,13 @@ def test_a_table_name_the_query_aliased_or_never_joined_points_to_the_querys_own
     )  # fmt: skip
     assert "'customer_id' is in t3 (sales): write t3.customer_id." in elsewhere.message
     assert elsewhere.message.endswith("add: JOIN customers ON customers.customer_id = t3.customer_id.")
+    unaliased = refusal(validator, "SELECT customers.first_name, sales.customer_id FROM sales")
+    assert "'first_name' is" not in unaliased.message  # no table of the query has it: only the join helps
+    assert unaliased.message.endswith(
+        "customers is not joined: add JOIN customers ON customers.customer_id = sales.customer_id."
+    )
+    named = refusal(validator, "SELECT COUNT(DISTINCT customers.customer_id) FROM sales")
+    assert "'customer_id' is in sales: write sales.customer_id." in named.message
 
 
 def test_a_table_no_foreign_key_links_gets_no_join(validator: SQLValidator) -> None:

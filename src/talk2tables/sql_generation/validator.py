@@ -197,7 +197,8 @@ class SQLValidator:
         inside = self._tables_with(column, [t for t in self.mapping if t.lower() in present])
         if inside:
             name = present[inside[0].lower()]
-            fixes.append(f" {column!r} is in {name} ({inside[0]}): write {name}.{column}.")
+            where = name if name.lower() == inside[0].lower() else f"{name} ({inside[0]})"
+            fixes.append(f" {column!r} is in {where}: write {name}.{column}.")
         clause = join_clause(table, present, self.foreign_keys) if table is not None else None
         if clause is not None:
             fixes.append(

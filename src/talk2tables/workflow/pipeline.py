@@ -311,19 +311,24 @@ class Pipeline:
     async def _voted_attempt(
         self, run: _Run, context: GenerationContext
     ) -> tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None:
-        """Self-consistency on the first attempt: `candidates` queries (the first at temperature 0, the others
-        sampled), each checked and run, and the result most of them return wins (voting.py). None of them running
-        is a failed first attempt like any other: the first candidate's error goes back to the LLM."""
+        """Self-consistency on the first attempt: up to `candidates` queries (the first at temperature 0, the others
+        sampled), each checked and run, and the result most of them return wins (voting.py); once more than half of
+        them agree, the rest are not written. None of them running is a failed first attempt like any other: the
+        first candidate's error goes back to the LLM."""
         started = Timer()
-        await run.emit("generating", f"Writing {self.candidates} candidate queries", 1)
-        answers = [await self._generate(run, context, 1, sampled=index > 0) for index in range(self.candidates)]
         tried: list[tuple[tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None, Attempt]] = []
-        for index, generated in enumerate(answers):
+        winner = None
+        for index in range(self.candidates):
+            await run.emit("generating", f"Writing SQL (candidate {index + 1} of {self.candidates})", 1)
+            generated = await self._generate(run, context, 1, sampled=index > 0)
             if index > 0 and not isinstance(generated, LLMOutputError) and not _has_sql(generated):
+                # Only the temperature-0 answer may say the data cannot answer the question.
                 tried.append((None, Attempt(1, None, "no SQL", "generating", duration_ms=started.elapsed_ms)))
-                continue  # only the temperature-0 answer may say the data cannot answer the question
-            tried.append(await self._check_and_run(run, context, 1, generated, started))
-        winner = majority([outcome[1] if outcome is not None else None for outcome, _ in tried])
+            else:
+                tried.append(await self._check_and_run(run, context, 1, generated, started))
+            winner = majority([outcome[1] if outcome is not None else None for outcome, _ in tried])
+            if winner is not None and winner[1] * 2 > self.candidates:
+                break  # a majority of all k already agrees: the queries not yet written cannot change the result
         run.candidates = [
             {"sql": attempt.sql, "error": attempt.error, "stage": attempt.stage if attempt.error else None}
             for _, attempt in tried
