@@ -168,6 +168,10 @@ def test_the_terms_steps_ask_is_in_the_system_message_only_where_the_metadata_de
     assert with_terms.index('{"mentions": [') < with_terms.index("asked to describe it")
     database_only = GenerationContext.from_servers([database_server()], "sqlite")
     assert '"mentions"' not in build_system_prompt(database_only)
+    # Mappings without business terms (only aggregation words) give the step nothing to choose from.
+    words_only = metadata_server(aliases={})
+    words_only.resources["resource://column_mappings"] = {"aggregation_terms": {"total": "SUM"}}
+    assert '"mentions"' not in build_system_prompt(GenerationContext.from_servers([database_server(), words_only]))
     ask = mentions_message("What is the total revenue of abra?")
     assert ask.splitlines() == [
         "Question: What is the total revenue of abra?",

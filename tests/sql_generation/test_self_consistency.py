@@ -130,3 +130,29 @@ async def test_only_the_temperature_0_candidate_can_say_the_data_cannot_answer(
 def test_candidates_must_be_at_least_one(orchestrator: Orchestrator, llm_config: LLMConfig) -> None:
     with pytest.raises(ValueError, match="candidates"):
         Pipeline(orchestrator, SQLGenerator(llm_config), candidates=0)
+
+
+async def test_a_sampled_query_that_cannot_be_had_keeps_the_answer_already_in_hand(
+    llm: ScriptedLLMServer, voting: Pipeline
+) -> None:
+    script(llm, answer(PRODUCT_COUNT_SQL) | {"sampled": {"status": 500, "message": "overloaded"}})
+    result = await voting.answer(QUESTION)
+    assert result.success, result.error
+    assert result.sql == PRODUCT_COUNT_SQL
+    first, second = result.metadata["candidates"]  # the failure ends the sampling
+    assert (first["chosen"], first["votes"]) == (True, 1)
+    assert "overloaded" in second["error"]
+
+
+async def test_when_no_candidate_runs_the_failure_shows_the_first_ones_sql_with_its_error(
+    llm: ScriptedLLMServer, orchestrator: Orchestrator, llm_config: LLMConfig
+) -> None:
+    script(llm, candidate("SELECT nope FROM products", "SELECT nothing FROM nowhere"))
+    generator = SQLGenerator(llm_config)
+    try:
+        result = await Pipeline(orchestrator, generator, candidates=3, max_attempts=1).answer(QUESTION)
+    finally:
+        await generator.aclose()
+    assert not result.success
+    assert result.sql == "SELECT nope FROM products"
+    assert "nope" in result.metadata["attempts"][0]["error"]

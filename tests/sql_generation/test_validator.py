@@ -112,6 +112,18 @@ def test_a_misspelt_column_gets_the_close_one_the_query_has(validator: SQLValida
     error = refusal(validator, "SELECT categories FROM products")
     assert "Did you mean products.category?" in error.message
     assert "Did you mean" not in refusal(validator, "SELECT full_name FROM customers").message
+    # Named as the query names the table, so the next attempt can copy it.
+    assert "Did you mean p.category?" in refusal(validator, "SELECT p.categry FROM products AS p").message
+
+
+def test_a_table_name_the_query_aliased_whose_column_is_elsewhere_points_to_where_it_is(
+    validator: SQLValidator,
+) -> None:
+    error = refusal(
+        validator, "SELECT SUM(products.total_amount) FROM products AS p JOIN sales AS s ON s.product_id = p.product_id"
+    )
+    assert "write p.total_amount" not in error.message  # products has no total_amount
+    assert error.message.endswith("'total_amount' is in s (sales): write s.total_amount.")
 
 
 def test_a_column_no_table_has_names_no_holder(validator: SQLValidator) -> None:

@@ -1,24 +1,30 @@
-"""Self-consistency's vote: results compared as sets of rows, the largest group wins, ties go to the first."""
+"""Self-consistency's vote: results agree as the accuracy benchmark scores them, the largest group wins, ties go to
+the first, and agreeing on nothing does not outvote an answer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from talk2tables.models import QueryRows
-from talk2tables.workflow.voting import majority, result_signature
+from talk2tables.workflow.voting import is_empty, majority
 
 
-def rows(*values: list[Any], columns: list[str] | None = None) -> QueryRows:
-    return QueryRows(columns=columns or [f"c{i}" for i in range(len(values[0]) if values else 0)],
-                     rows=list(values), row_count=len(values))  # fmt: skip
+def rows(*values: list[Any]) -> QueryRows:
+    width = len(values[0]) if values else 0
+    return QueryRows(columns=[f"c{i}" for i in range(width)], rows=list(values), row_count=len(values))
 
 
 def test_results_agree_whatever_the_column_order_row_order_and_float_noise() -> None:
     first = rows(["north", 10.0], ["south", 2.5])
-    second = rows([2.5000000001, "south"], [10, "north"], columns=["total", "region"])
-    assert result_signature(first) == result_signature(second)
-    assert result_signature(first) != result_signature(rows(["north", 10.0]))
-    assert result_signature(rows(["10"])) != result_signature(rows([10]))  # text is not a number
+    same = rows([2.5000000000001, "south"], [10, "north"])
+    assert majority([first, same]) == (0, 2)
+    assert majority([first, rows(["north", 10.0])]) == (0, 1)  # a row fewer is another answer
+    assert majority([rows(["10"]), rows([10])]) == (0, 1)  # text is not a number
+
+
+def test_values_swapped_within_one_row_only_are_another_answer() -> None:
+    # Whole columns are matched, not each row's values: (1, 2), (3, 4) is not (1, 2), (4, 3).
+    assert majority([rows([1, 2], [3, 4]), rows([1, 2], [4, 3])]) == (0, 1)
 
 
 def test_the_largest_group_wins_even_against_the_first_candidate() -> None:
@@ -34,3 +40,14 @@ def test_candidates_without_a_result_do_not_vote() -> None:
     assert majority([None, rows([5])]) == (1, 1)
     assert majority([None, None]) is None
     assert majority([]) is None
+
+
+def test_agreeing_on_nothing_does_not_outvote_an_answer() -> None:
+    # Two sampled queries that filter on the user's word ('abra') find nothing; the first one found the product.
+    assert majority([rows([1250.0]), rows([None]), rows()]) == (0, 1)
+    assert majority([rows([1250.0]), rows(), rows()]) == (0, 1)
+    # When nothing else came back, nothing is the answer.
+    assert majority([None, rows(), rows([None])]) == (1, 2)
+    assert is_empty(rows())
+    assert is_empty(rows([None, None]))
+    assert not is_empty(rows([None, 0]))

@@ -103,7 +103,10 @@ def build_system_prompt(context: GenerationContext) -> str:
 
 
 def _defines_terms(server: ResourceData) -> bool:
-    return bool(server.resources.get(PRODUCT_ALIASES_URI) or server.resources.get(COLUMN_MAPPINGS_URI))
+    """Whether the server's metadata has names or terms the terms step chooses from (terms.metadata_terms)."""
+    mappings = server.resources.get(COLUMN_MAPPINGS_URI)
+    terms = mappings.get("user_friendly_terms") if isinstance(mappings, dict) else None
+    return bool(server.resources.get(PRODUCT_ALIASES_URI)) or bool(terms)
 
 
 def question_message(question: str, hints: str = "") -> str:

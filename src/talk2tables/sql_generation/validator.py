@@ -172,14 +172,15 @@ class SQLValidator:
                 )
             return SQLValidationError(
                 f"Unknown column {alias}.{column}: {alias} has no column {column!r}."
-                f"{self._close_hint(column, referenced)} {self._columns_hint(referenced)}"
+                f"{self._close_hint(column, referenced, statement)} {self._columns_hint(referenced)}"
                 f"{self._holders_hint(column, referenced, statement)}",
                 reason="unknown_column",
                 column=column,
             )
         return SQLValidationError(
-            f"Unknown column {column!r}: no table in the query has it.{self._close_hint(column, referenced)} "
-            f"{self._columns_hint(referenced)}{self._holders_hint(column, referenced, statement)}",
+            f"Unknown column {column!r}: no table in the query has it."
+            f"{self._close_hint(column, referenced, statement)} {self._columns_hint(referenced)}"
+            f"{self._holders_hint(column, referenced, statement)}",
             reason="unknown_column",
             column=column,
         )
@@ -190,7 +191,7 @@ class SQLValidator:
         `FROM sales` three times when told only the query's aliases)."""
         present = query_tables(statement, self.mapping)
         table = next((t for t in self.mapping if t.lower() == alias.lower()), None)
-        if table is not None and table.lower() in present:
+        if table is not None and table.lower() in present and self._tables_with(column, [table]):
             name = present[table.lower()]
             return f" The query calls {table} {name}: write {name}.{column}."
         fixes = []
@@ -199,16 +200,19 @@ class SQLValidator:
             name = present[inside[0].lower()]
             where = name if name.lower() == inside[0].lower() else f"{name} ({inside[0]})"
             fixes.append(f" {column!r} is in {where}: write {name}.{column}.")
-        clause = join_clause(table, present, self.foreign_keys) if table is not None else None
+        joinable = table is not None and table.lower() not in present
+        clause = join_clause(table, present, self.foreign_keys) if table is not None and joinable else None
         if clause is not None:
             fixes.append(
                 f" To read {table} itself, add: {clause}." if inside else f" {table} is not joined: add {clause}."
             )
         return "".join(fixes)
 
-    def _close_hint(self, column: str, tables: list[str]) -> str:
-        """` Did you mean products.category?` for a near miss among the query's own columns (`categories`)."""
-        columns = {c.lower(): f"{t}.{c}" for t in tables for c in self.mapping[t]}
+    def _close_hint(self, column: str, tables: list[str], statement: exp.Expression) -> str:
+        """` Did you mean p.category?` for a near miss among the query's own columns (`categories`), named the way
+        the query names their table."""
+        present = query_tables(statement, self.mapping)
+        columns = {c.lower(): f"{present.get(t.lower(), t)}.{c}" for t in tables for c in self.mapping[t]}
         close = difflib.get_close_matches(column.lower(), list(columns), n=1, cutoff=CLOSE_MATCH_CUTOFF)
         return f" Did you mean {columns[close[0]]}?" if close else ""
 

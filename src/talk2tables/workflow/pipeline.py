@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from talk2tables.errors import (
@@ -320,29 +321,43 @@ class Pipeline:
         winner = None
         for index in range(self.candidates):
             await run.emit("generating", f"Writing SQL (candidate {index + 1} of {self.candidates})", 1)
-            generated = await self._generate(run, context, 1, sampled=index > 0)
-            if index > 0 and not isinstance(generated, LLMOutputError) and not _has_sql(generated):
-                # Only the temperature-0 answer may say the data cannot answer the question.
-                tried.append((None, Attempt(1, None, "no SQL", "generating", duration_ms=started.elapsed_ms)))
+            own = Timer()
+            if index == 0:
+                generated = await self._generate(run, context, 1)
+                tried.append(await self._check_and_run(run, context, 1, generated, own))
             else:
-                tried.append(await self._check_and_run(run, context, 1, generated, started))
+                try:
+                    tried.append(await self._sampled_candidate(run, context, own))
+                except Talk2TablesError as exc:
+                    # An extra query that cannot be had (the LLM timed out, a server is busy) must not cost the
+                    # answers already in hand: it is recorded, and the vote is among the queries that ran.
+                    tried.append((None, self._record(1, None, exc, "generating", own, raw=None)))
+                    break
             winner = majority([outcome[1] if outcome is not None else None for outcome, _ in tried])
             if winner is not None and winner[1] * 2 > self.candidates:
                 break  # a majority of all k already agrees: the queries not yet written cannot change the result
         run.candidates = [
-            {"sql": attempt.sql, "error": attempt.error, "stage": attempt.stage if attempt.error else None}
+            {"sql": attempt.sql, "error": attempt.error, "stage": attempt.stage if attempt.error else None,
+             "duration_ms": attempt.duration_ms}
             for _, attempt in tried
-        ]
-        if winner is None:
-            run.attempts.append(tried[0][1])
-            return None
-        index, votes = winner
-        run.candidates[index]["chosen"] = True
-        run.candidates[index]["votes"] = votes
-        outcome, attempt = tried[index]
+        ]  # fmt: skip
+        chosen = winner[0] if winner is not None else 0  # none ran: the first one's failure goes back to the LLM
+        if winner is not None:
+            run.candidates[chosen] |= {"chosen": True, "votes": winner[1]}
+        outcome, attempt = tried[chosen]
         run.sql = attempt.sql
-        run.attempts.append(attempt)
+        run.attempts.append(replace(attempt, duration_ms=started.elapsed_ms))
         return outcome
+
+    async def _sampled_candidate(
+        self, run: _Run, context: GenerationContext, started: Timer
+    ) -> tuple[tuple[QueryPlan, QueryRows, dict[str, QueryRows]] | None, Attempt]:
+        """Another candidate, sampled. Only the temperature-0 answer may say the data cannot answer the question: a
+        sampled one that says so is a candidate without a result."""
+        generated = await self._generate(run, context, 1, sampled=True)
+        if not isinstance(generated, LLMOutputError) and not _has_sql(generated):
+            return None, Attempt(1, None, "no SQL", "generating", duration_ms=started.elapsed_ms)
+        return await self._check_and_run(run, context, 1, generated, started)
 
     async def _check_and_run(
         self, run: _Run, context: GenerationContext, number: int, generated: Answer | LLMOutputError, started: Timer
