@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from talk2tables.models import QueryRows
-from talk2tables.workflow.voting import is_empty, majority
+from talk2tables.workflow.voting import decided, is_empty, majority
 
 
 def rows(*values: list[Any]) -> QueryRows:
@@ -51,3 +51,11 @@ def test_agreeing_on_nothing_does_not_outvote_an_answer() -> None:
     assert is_empty(rows())
     assert is_empty(rows([None, None]))
     assert not is_empty(rows([None, 0]))
+
+
+def test_the_vote_is_decided_once_more_than_half_of_all_candidates_agree_on_an_answer() -> None:
+    two_of_three = [rows([5]), rows([5])]
+    assert decided(two_of_three, (0, 2), candidates=3)
+    assert not decided(two_of_three, (0, 2), candidates=4)  # 2 of 4 is not more than half
+    # Two empty results could still lose to one answer from the third query: not decided.
+    assert not decided([rows(), rows([None])], (0, 2), candidates=3)

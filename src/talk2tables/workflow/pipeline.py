@@ -33,7 +33,7 @@ from talk2tables.workflow.combine import CombineError, CombineLimits
 from talk2tables.workflow.isolation import combine_isolated
 from talk2tables.workflow.outcome import failure_result
 from talk2tables.workflow.routing import QueryPlan, RoutedQuery, plan_query, validate_plan
-from talk2tables.workflow.voting import majority
+from talk2tables.workflow.voting import decided, majority
 
 log = get_logger(__name__)
 
@@ -333,9 +333,10 @@ class Pipeline:
                     # answers already in hand: it is recorded, and the vote is among the queries that ran.
                     tried.append((None, self._record(1, None, exc, "generating", own, raw=None)))
                     break
-            winner = majority([outcome[1] if outcome is not None else None for outcome, _ in tried])
-            if winner is not None and winner[1] * 2 > self.candidates:
-                break  # a majority of all k already agrees: the queries not yet written cannot change the result
+            results = [outcome[1] if outcome is not None else None for outcome, _ in tried]
+            winner = majority(results)
+            if winner is not None and decided(results, winner, self.candidates):
+                break
         run.candidates = [
             {"sql": attempt.sql, "error": attempt.error, "stage": attempt.stage if attempt.error else None,
              "duration_ms": attempt.duration_ms}

@@ -39,6 +39,13 @@ def majority(results: Sequence[QueryRows | None]) -> tuple[int, int] | None:
     return best[0], len(best)
 
 
+def decided(results: Sequence[QueryRows | None], winner: tuple[int, int], candidates: int) -> bool:
+    """Whether the queries not yet written can no longer change the vote: more than half of all `candidates` agree
+    on an answer. (Agreeing on nothing is not decided: one answer from a later query would outvote it.)"""
+    rows = results[winner[0]]
+    return winner[1] * 2 > candidates and rows is not None and not is_empty(rows)
+
+
 def _agree(first: QueryRows | None, second: QueryRows) -> bool:
     if first is None:
         return False
