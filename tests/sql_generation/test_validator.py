@@ -126,6 +126,29 @@ def test_a_table_name_the_query_aliased_whose_column_is_elsewhere_points_to_wher
     assert error.message.endswith("'total_amount' is in s (sales): write s.total_amount.")
 
 
+def test_a_column_prefixed_with_the_wrong_table_of_the_query_names_the_one_that_has_it(
+    validator: SQLValidator,
+) -> None:
+    # sqlglot says only "Unknown column: first_name"; the message must not claim no table of the query has it.
+    error = refusal(
+        validator, "SELECT s.first_name FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id"
+    )
+    assert error.message.startswith("Unknown column s.first_name: s (sales) has no column 'first_name'.")
+    assert error.message.endswith("'first_name' is in c (customers): write c.first_name.")
+    assert "no table in the query" not in error.message
+    assert error.context["reason"] == "unknown_column"
+
+
+def test_a_column_prefixed_with_a_table_that_lacks_it_gets_the_close_one_or_the_join(validator: SQLValidator) -> None:
+    close = refusal(validator, "SELECT s.categry FROM products AS p JOIN sales AS s ON s.product_id = p.product_id")
+    assert close.message.startswith(
+        "Unknown column s.categry: s (sales) has no column 'categry'. Did you mean p.category?"
+    )
+    joined = refusal(validator, "SELECT s.first_name FROM sales AS s")
+    assert "Tables that have 'first_name': customers." in joined.message
+    assert joined.message.endswith("To join one: JOIN customers ON customers.customer_id = s.customer_id.")
+
+
 def test_a_column_no_table_has_names_no_holder(validator: SQLValidator) -> None:
     assert "Tables that have" not in refusal(validator, "SELECT full_name FROM customers").message
 

@@ -177,6 +177,9 @@ class SQLValidator:
                 reason="unknown_column",
                 column=column,
             )
+        qualified = self._qualified_miss(column, statement)
+        if qualified is not None:
+            return qualified
         return SQLValidationError(
             f"Unknown column {column!r}: no table in the query has it."
             f"{self._close_hint(column, referenced, statement)} {self._columns_hint(referenced)}"
@@ -184,6 +187,36 @@ class SQLValidator:
             reason="unknown_column",
             column=column,
         )
+
+    def _qualified_miss(self, column: str, statement: exp.Expression) -> SQLValidationError | None:
+        """`t2.name` where t2 is a table of the query that lacks the column (sqlglot says only "Unknown column: name"):
+        name the table behind the alias, and the query's table that has the column. Told only that no table has it,
+        a small model wrote `T2.Name` three times while `T1.Name` was the fix."""
+        prefixes = [c.table for c in statement.find_all(exp.Column) if c.table and c.name.lower() == column.lower()]
+        present = query_tables(statement, self.mapping)
+        names = {t.alias_or_name.lower(): t.name for t in statement.find_all(exp.Table) if t.name}
+        in_query = [t for t in self.mapping if t.lower() in present]
+        for prefix in prefixes:
+            table = next((t for t in self.mapping if t.lower() == names.get(prefix.lower(), "").lower()), None)
+            if table is None or self._tables_with(column, [table]):
+                continue
+            shown = prefix if prefix.lower() == table.lower() else f"{prefix} ({table})"
+            others = self._tables_with(column, [t for t in in_query if t != table])
+            columns = self._columns_hint(in_query)
+            if others:
+                name = present[others[0].lower()]
+                where = name if name.lower() == others[0].lower() else f"{name} ({others[0]})"
+                right = next(c for c in self.mapping[others[0]] if c.lower() == column.lower())
+                tail = f" {columns} {right!r} is in {where}: write {name}.{right}."
+            else:
+                tail = f"{self._close_hint(column, in_query, statement)} {columns}"
+                tail += self._holders_hint(column, in_query, statement)
+            return SQLValidationError(
+                f"Unknown column {prefix}.{column}: {shown} has no column {column!r}.{tail}",
+                reason="unknown_column",
+                column=column,
+            )
+        return None
 
     def _alias_fix(self, alias: str, column: str, statement: exp.Expression) -> str:
         """What to write instead of `alias.column`: the alias the query gave that table, the query's own table that has
