@@ -138,7 +138,7 @@ def test_a_spider_run_scores_the_product_and_the_bare_model_by_execution(
     assert "40.0% (2/5)" in text
     assert "20.0% (1/5)" in text
     # The bare model read the database's own DDL and the question alone; the product, its prompt and resources.
-    bare_requests = [r for r in llm.llm.requests if "CREATE TABLE" in str(r["messages"][0]["content"])]
+    bare_requests = [r for r in llm.llm.requests if "<resources>" not in str(r["messages"][0]["content"])]
     assert len(bare_requests) == len(SPIDER_CASES)
     assert all(Counter(m["role"] for m in r["messages"]) == {"system": 1, "user": 1} for r in bare_requests)
     # The first SQL attempt (and the bare model) at temperature 0; the product's retries sampled.
@@ -166,7 +166,7 @@ def test_a_metadata_run_gives_the_bare_model_the_metadata_and_the_product_its_se
     kinds = [(r.id, r.product.kind if r.product else None, r.bare.kind if r.bare else None) for r in report.records]
     assert kinds == [("alias-abra-revenue", "correct", "correct"), ("alias-cadabra-units", "wrong result",
                                                                     "wrong result")]  # fmt: skip
-    bare_systems = [str(r["messages"][0]["content"]) for r in llm.llm.requests if "CREATE TABLE" in
+    bare_systems = [str(r["messages"][0]["content"]) for r in llm.llm.requests if "<resources>" not in
                     str(r["messages"][0]["content"])]  # fmt: skip
     assert len(bare_systems) == 2
     assert all("Magic Wand Pro" in s and "abracadabra" in s for s in bare_systems)  # the metadata, appended

@@ -8,7 +8,13 @@ from talk2tables.errors import ResourceFetchError
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import conversation
 from talk2tables.sql_generation.output import Attempt
-from talk2tables.sql_generation.prompt import build_system_prompt, explain_message, question_message, recovery_message
+from talk2tables.sql_generation.prompt import (
+    build_system_prompt,
+    explain_message,
+    question_message,
+    recovery_message,
+    render_schema,
+)
 from talk2tables.sql_generation.terms import mentions_message
 from tests.sql_generation.resources import database_server, metadata_server, sample_context
 
@@ -20,8 +26,39 @@ def test_system_prompt_holds_every_resource_of_every_server() -> None:
     assert "Magic Wand Pro" in prompt
     assert "sales.total_amount" in prompt
     assert "Revenue means SUM(sales.total_amount)." in prompt
-    assert "Table products (10 rows)" in prompt
-    assert "foreign key (product_id) references products(product_id)" in prompt
+    assert "CREATE TABLE products ( -- 10 rows" in prompt
+    assert "FOREIGN KEY (product_id) REFERENCES products(product_id)" in prompt
+
+
+def test_the_schema_is_create_table_statements_with_samples_as_comments() -> None:
+    schema = {
+        "dialect": "postgres",
+        "tables": [
+            {
+                "name": "Order Lines",
+                "row_count": 5000,
+                "row_count_capped": True,
+                "columns": [
+                    {"name": "order_id", "type": "INTEGER", "primary_key": True, "sample_values": [1, 2]},
+                    {"name": "LineNo", "type": "INTEGER", "primary_key": True, "sample_values": []},
+                    {"name": "note", "type": "TEXT", "nullable": False,
+                     "sample_values": ["it's\n-- DROP", "x" * 80, None]},
+                ],
+                "foreign_keys": [{"columns": ["order_id"], "references_table": "orders",
+                                  "references_columns": ["order_id"]}],
+            }
+        ],
+    }  # fmt: skip
+    assert render_schema(schema).splitlines() == [
+        "-- Dialect: postgres",
+        'CREATE TABLE "Order Lines" ( -- 5000+ rows',
+        "  order_id INTEGER, -- e.g. 1, 2",
+        '  "LineNo" INTEGER,',  # a capital letter needs quotes on PostgreSQL
+        f"  note TEXT NOT NULL, -- e.g. 'it''s -- DROP', '{'x' * 57}...', NULL",  # one line, a SQL literal
+        '  PRIMARY KEY (order_id, "LineNo"),',
+        "  FOREIGN KEY (order_id) REFERENCES orders(order_id)",
+        ");",
+    ]
 
 
 def test_servers_appear_in_priority_order_lowest_number_first() -> None:

@@ -78,8 +78,8 @@ async def test_a_schema_over_the_budget_is_cut_to_the_chosen_tables_for_the_prom
     assert "sales(" in select["messages"][0]["content"]  # the list has every table
     assert "products" in select["response_format"]["schema"]["properties"]["tables"]["items"]["enum"]
     system = sql["messages"][0]["content"]
-    assert "Table products" in system
-    assert "Table sales" not in system
+    assert "CREATE TABLE products (" in system
+    assert "CREATE TABLE sales (" not in system
 
 
 @pytest.mark.e2e

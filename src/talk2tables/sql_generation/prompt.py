@@ -8,6 +8,7 @@ the LLM: nothing here maps words to tables, products or columns; it only lays ou
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlglot import exp
@@ -19,6 +20,7 @@ from talk2tables.sql_generation.output import COMBINE, Attempt
 
 OPEN, CLOSE = "<resources>", "</resources>"
 MAX_SAMPLE_CHARS = 60
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _DIALECT_HINTS = {
     "sqlite": "SQLite: dates are ISO-8601 text; use date('now'), strftime('%Y', col), date(col, '-1 month'); "
@@ -171,19 +173,33 @@ def render_resource(uri: str, content: Any) -> str:
 
 
 def render_schema(schema: dict[str, Any]) -> str:
-    lines = [f"Dialect: {schema.get('dialect', 'unknown')}"]
+    """The schema as CREATE TABLE statements, the form code models read best (a 1.5B model answered 12 points more
+    Spider questions from the database's own DDL than from a list of columns), with each table's row count and each
+    column's sample values as comments."""
+    dialect = str(schema.get("dialect", "unknown"))
+    lines = [f"-- Dialect: {dialect}"]
     for table in schema.get("tables", []):
         if not isinstance(table, dict):
             continue
         rows = table.get("row_count")
         more = "+" if table.get("row_count_capped") else ""
-        lines.append(f"Table {table.get('name')}" + (f" ({rows}{more} rows)" if rows is not None else ""))
-        for column in table.get("columns") or []:
-            lines.append("  - " + _render_column(column))
+        lines.append(
+            f"CREATE TABLE {_name(table.get('name'), dialect)} ("
+            + (f" -- {rows}{more} rows" if rows is not None else "")
+        )
+        columns = [c for c in table.get("columns") or [] if isinstance(c, dict)]
+        keyed = [c.get("name") for c in columns if c.get("primary_key")]
+        body = [(_render_column(c, dialect, single_key=len(keyed) == 1), _samples(c)) for c in columns]
+        if len(keyed) > 1:
+            body.append((f"PRIMARY KEY ({_names(keyed, dialect)})", ""))
         for fk in table.get("foreign_keys") or []:
-            cols = ", ".join(fk.get("columns") or [])
-            ref = f"{fk.get('references_table')}({', '.join(fk.get('references_columns') or [])})"
-            lines.append(f"  foreign key ({cols}) references {ref}")
+            cols = _names(fk.get("columns") or [], dialect)
+            ref = f"{_name(fk.get('references_table'), dialect)}({_names(fk.get('references_columns') or [], dialect)})"
+            body.append((f"FOREIGN KEY ({cols}) REFERENCES {ref}", ""))
+        for i, (definition, comment) in enumerate(body):
+            comma = "," if i < len(body) - 1 else ""
+            lines.append(f"  {definition}{comma}" + (f" -- {comment}" if comment else ""))
+        lines.append(");")
     return "\n".join(lines)
 
 
@@ -228,25 +244,42 @@ def render_mappings(mappings: dict[str, Any]) -> str:
     return "\n".join(blocks)
 
 
-def _render_column(column: dict[str, Any]) -> str:
-    text = f"{column.get('name')} {column.get('type', '')}".rstrip()
-    flags = []
-    if column.get("primary_key"):
-        flags.append("primary key")
-    if column.get("nullable") is False and not column.get("primary_key"):
-        flags.append("not null")
-    if flags:
-        text += f" [{', '.join(flags)}]"
-    samples = column.get("sample_values") or []
-    if samples:
-        text += " e.g. " + ", ".join(_sample(v) for v in samples[:3])
+def _name(name: Any, dialect: str) -> str:
+    """A table or column name as a query must write it: quoted only when it needs to be (a space, a sign, or on
+    PostgreSQL a capital letter, which an unquoted name would lose)."""
+    text = str(name)
+    plain = _PLAIN_NAME.fullmatch(text) and not (dialect == "postgres" and text != text.lower())
+    return text if plain else '"' + text.replace('"', '""') + '"'
+
+
+def _names(names: Any, dialect: str) -> str:
+    return ", ".join(_name(n, dialect) for n in names)
+
+
+def _render_column(column: dict[str, Any], dialect: str, *, single_key: bool) -> str:
+    text = f"{_name(column.get('name'), dialect)} {column.get('type', '')}".rstrip()
+    if column.get("primary_key") and single_key:
+        text += " PRIMARY KEY"
+    elif column.get("nullable") is False and not column.get("primary_key"):
+        text += " NOT NULL"
     return text
 
 
+def _samples(column: dict[str, Any]) -> str:
+    samples = column.get("sample_values") or []
+    return "e.g. " + ", ".join(_sample(v) for v in samples[:3]) if samples else ""
+
+
 def _sample(value: Any) -> str:
-    # Sample values are data from the database: shortened and quoted so they read as values, not text.
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= MAX_SAMPLE_CHARS else text[: MAX_SAMPLE_CHARS - 4] + '..."'
+    """A sample value as a SQL literal, shortened, on one line: data from the database, shown as a value to copy
+    ('France'), never as text that could end the comment it stands in."""
+    if isinstance(value, str):
+        flat = " ".join(value.split())
+        short = flat if len(flat) <= MAX_SAMPLE_CHARS else flat[: MAX_SAMPLE_CHARS - 3] + "..."
+        return sql_literal(short)
+    if value is None or isinstance(value, bool | int | float):
+        return sql_literal(value)
+    return _sample(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _defang(text: str) -> str:
