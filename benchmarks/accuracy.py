@@ -14,7 +14,8 @@ with the product metadata appended as JSON) and the question, in one completion 
 retry. Both are scored by execution (workflow/evaluation.compare_results: result sets compared, column order
 ignored, row order only when the gold SQL orders, numbers to 10 significant digits).
 
-Printed for both: accuracy; failures by kind (no SQL, refused by validation, database error, wrong result);
+Printed for both: accuracy; failures by kind (no SQL, refused by validation, database error, wrong result, and for
+the product no explanation: its query ran but the notes step failed);
 latency p50/p95; for the product also attempts and questions recovered. `--limit N` takes the first N
 questions, a fixed sample across every database; `--json` prints every question's record.
 
@@ -62,7 +63,7 @@ LOCAL_BASE_URL = "http://127.0.0.1:8003/v1"
 # Each set: its directory (questions.yaml, databases/<name>.sql); the metadata set uses the registry's servers.
 SETS = {"spider": SPIDER_DIR, "large": LARGE_SCHEMA_DIR, "metadata": None}
 # The kinds of failure, in the order they are printed.
-KINDS = ("correct", "wrong result", "database error", "refused by validation", "no SQL")
+KINDS = ("correct", "wrong result", "database error", "refused by validation", "no SQL", "no explanation")
 _STAGE_KINDS = {"generating": "no SQL", "validating": "refused by validation", "executing": "database error"}
 
 
@@ -167,6 +168,8 @@ def product_outcome(result: QueryResult, correct: bool, detail: str, latency_ms:
     else:
         stage = attempts[-1].get("stage") if attempts else "generating"
         kind = _STAGE_KINDS.get(stage or "generating", "no SQL")
+        if attempts and attempts[-1].get("error") is None:  # the query ran; the step after it (the notes) failed
+            kind = "no explanation"
         detail = result.error or ""
     return Outcome(
         kind=kind,

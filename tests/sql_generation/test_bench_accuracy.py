@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from benchmarks.accuracy import _parse, render, run
+from benchmarks.accuracy import _parse, product_outcome, render, run
 from benchmarks.question_sets import (
     LARGE_SCHEMA_DIR,
     METADATA_QUESTIONS,
@@ -22,6 +22,7 @@ from benchmarks.question_sets import (
 )
 
 from talk2tables.errors import ConfigurationError
+from talk2tables.models import QueryResult
 from tests.support.scripted_llm import MODEL_ID, ScriptedLLMServer, answer
 from tests.support.system import API_KEY, McpServers
 
@@ -63,6 +64,17 @@ def test_the_metadata_set_has_30_questions_each_naming_an_alias_or_a_term(sample
                 assert name in metadata
     rows = [run_read_only(sample_data_dir / "multi_mcp_test.db", q.gold_sql)[1] for q in questions]
     assert all(r and any(v is not None for v in r[0]) for r in rows)  # every gold answer has data
+
+
+def test_a_failure_after_the_query_ran_is_no_explanation_not_a_database_error() -> None:
+    ran = {"attempt": 1, "sql": "SELECT 1", "error": None, "stage": "executing", "error_type": None}
+    failed = {**ran, "error": "no such column: x", "error_type": "QueryExecutionError"}
+    error = "The query ran, but the LLM's explanation of it could not be used: token limit"
+    after_rows = QueryResult(success=False, query="q", sql="SELECT 1", error=error, metadata={"attempts": [ran]})
+    assert product_outcome(after_rows, False, "", 1.0).kind == "no explanation"
+    refused = QueryResult(success=False, query="q", sql="SELECT x", error="no such column: x",
+                          metadata={"attempts": [failed]})  # fmt: skip
+    assert product_outcome(refused, False, "", 1.0).kind == "database error"
 
 
 def test_a_question_file_with_mistakes_names_each_entry(tmp_path: Path) -> None:
@@ -131,7 +143,7 @@ def test_a_spider_run_scores_the_product_and_the_bare_model_by_execution(
     summary = report.to_dict()["summary"]
     assert (summary["product"]["correct"], summary["bare"]["correct"]) == (2, 1)
     assert summary["product"]["failures"] == {"wrong result": 1, "database error": 0, "refused by validation": 1,
-                                              "no SQL": 1}  # fmt: skip
+                                              "no SQL": 1, "no explanation": 0}  # fmt: skip
     assert (summary["product"]["needed_recovery"], summary["product"]["recovered"]) == (3, 1)
     assert summary["product"]["attempts"] == {1: 2, 2: 1, 3: 2}
     text = render(report)

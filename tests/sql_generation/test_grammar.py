@@ -8,7 +8,13 @@ import pytest
 from pydantic import ValidationError
 
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.grammar import EXPLANATION_MAX_CHARS, MAX_ENTITIES, finish_explanation, grammar_schema
+from talk2tables.sql_generation.grammar import (
+    ENTITY_MAX_CHARS,
+    EXPLANATION_MAX_CHARS,
+    MAX_ENTITIES,
+    finish_explanation,
+    grammar_schema,
+)
 from talk2tables.sql_generation.output import AnswerNotes, EntityKind, GeneratedSQL, RoutedSQL
 
 from .resources import database_server, metadata_server
@@ -30,6 +36,8 @@ def test_the_explanation_is_held_to_one_short_sentence_and_a_few_entities() -> N
     schema = grammar_schema(AnswerNotes, two_databases())
     assert schema["properties"]["explanation"]["maxLength"] == EXPLANATION_MAX_CHARS
     assert schema["properties"]["resolved_entities"]["maxItems"] == MAX_ENTITIES
+    facts = schema["properties"]["resolved_entities"]["items"]["prefixItems"]
+    assert [fact.get("maxLength") for fact in facts] == [ENTITY_MAX_CHARS, ENTITY_MAX_CHARS, None, ENTITY_MAX_CHARS]
 
 
 def test_each_entity_is_a_list_of_its_four_facts_on_the_wire_and_an_object_in_the_result() -> None:

@@ -17,13 +17,16 @@ from talk2tables.sql_generation.output import COMBINE, AnswerNotes, RoutedSQL
 # One sentence: the bundled model otherwise narrates the query clause by clause, 100+ tokens at ~12 tokens/s.
 EXPLANATION_MAX_CHARS = 120
 MAX_ENTITIES = 2
+# Each fact of an entity (the user's words, what they became, the server): a name or a short expression. Without a
+# bound, a repetition loop inside one string ran to the 1,024-token cap (45 s) and lost an answer whose rows had come.
+ENTITY_MAX_CHARS = 80
 ELLIPSIS = "…"
 
 
 def grammar_schema(output: type[BaseModel], context: GenerationContext) -> dict[str, Any]:
     """`output`'s JSON schema, with RoutedSQL's `server` (and each part's) held to this request's database keys
     or "combine" (a small model otherwise writes the name of a server that only describes data, such as the
-    product metadata), and AnswerNotes held to one short explanation and a few entities."""
+    product metadata), and AnswerNotes held to one short explanation and a few short entities."""
     schema = copy.deepcopy(output.model_json_schema())
     properties = schema["properties"]
     if issubclass(output, RoutedSQL):
@@ -35,6 +38,9 @@ def grammar_schema(output: type[BaseModel], context: GenerationContext) -> dict[
     if issubclass(output, AnswerNotes):
         properties["explanation"]["maxLength"] = EXPLANATION_MAX_CHARS
         properties["resolved_entities"]["maxItems"] = MAX_ENTITIES
+        for fact in properties["resolved_entities"]["items"]["prefixItems"]:
+            if fact.get("type") == "string" and "enum" not in fact:
+                fact["maxLength"] = ENTITY_MAX_CHARS
     return schema
 
 
