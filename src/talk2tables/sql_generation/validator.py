@@ -201,13 +201,10 @@ class SQLValidator:
             if table is None or self._tables_with(column, [table]):
                 continue
             shown = prefix if prefix.lower() == table.lower() else f"{prefix} ({table})"
-            others = self._tables_with(column, [t for t in in_query if t != table])
+            found = self._found_in(column, [t for t in in_query if t != table], present)
             columns = self._columns_hint(in_query)
-            if others:
-                name = present[others[0].lower()]
-                where = name if name.lower() == others[0].lower() else f"{name} ({others[0]})"
-                right = next(c for c in self.mapping[others[0]] if c.lower() == column.lower())
-                tail = f" {columns} {right!r} is in {where}: write {name}.{right}."
+            if found:
+                tail = f" {columns}{found}"
             else:
                 tail = f"{self._close_hint(column, in_query, statement)} {columns}"
                 tail += self._holders_hint(column, in_query, statement)
@@ -228,11 +225,9 @@ class SQLValidator:
             name = present[table.lower()]
             return f" The query calls {table} {name}: write {name}.{column}."
         fixes = []
-        inside = self._tables_with(column, [t for t in self.mapping if t.lower() in present])
+        inside = self._found_in(column, [t for t in self.mapping if t.lower() in present], present)
         if inside:
-            name = present[inside[0].lower()]
-            where = name if name.lower() == inside[0].lower() else f"{name} ({inside[0]})"
-            fixes.append(f" {column!r} is in {where}: write {name}.{column}.")
+            fixes.append(inside)
         joinable = table is not None and table.lower() not in present
         clause = join_clause(table, present, self.foreign_keys) if table is not None and joinable else None
         if clause is not None:
@@ -240,6 +235,18 @@ class SQLValidator:
                 f" To read {table} itself, add: {clause}." if inside else f" {table} is not joined: add {clause}."
             )
         return "".join(fixes)
+
+    def _found_in(self, column: str, tables: list[str], present: dict[str, str]) -> str:
+        """` 'Name' is in t1 (singer): write t1.Name.` for the first of `tables` (the query's own, `present` as
+        query_tables gives them) that has the column, spelled as the schema spells it; "" when none has it."""
+        holders = self._tables_with(column, tables)
+        if not holders:
+            return ""
+        table = holders[0]
+        name = present[table.lower()]
+        where = name if name.lower() == table.lower() else f"{name} ({table})"
+        spelled = next(c for c in self.mapping[table] if c.lower() == column.lower())
+        return f" {spelled!r} is in {where}: write {name}.{spelled}."
 
     def _close_hint(self, column: str, tables: list[str], statement: exp.Expression) -> str:
         """` Did you mean p.category?` for a near miss among the query's own columns (`categories`), named the way
