@@ -12,6 +12,7 @@ from talk2tables.errors import LLMNotConfiguredError, LLMOutputError, LLMTimeout
 from talk2tables.sql_generation.generator import SQLGenerator
 from talk2tables.sql_generation.grammar import grammar_schema
 from talk2tables.sql_generation.output import AnswerNotes, Attempt, GeneratedSQL, ResolvedEntity
+from talk2tables.sql_generation.prompt import USES_ASK
 from talk2tables.sql_generation.providers import LLMConfig
 from tests.sql_generation.resources import sample_context
 from tests.support.processes import free_port
@@ -45,7 +46,8 @@ async def test_the_sql_comes_alone_then_the_notes_are_asked_after_the_conversati
     calls: list[dict[str, object]] = []
     generated = await generator.generate(QUESTION, sample_context(), calls=calls)
     assert generated.sql == GOOD_SQL
-    assert set(GeneratedSQL.model_json_schema()["properties"]) == {"sql", "reason"}  # nothing that delays the rows
+    # Nothing that delays the rows but the metadata names the question uses (grammar.py, where the metadata has some).
+    assert set(GeneratedSQL.model_json_schema()["properties"]) == {"uses", "sql", "reason"}
     ran = Attempt(1, generated.sql, None, "executing", raw=generated.model_dump_json())
     notes = await generator.explain(QUESTION, sample_context(), [ran], (["total_sales"], 1), calls=calls)
     assert notes.resolved_entities == [("abracadabra", "Magic Wand Pro", "product", "Product Metadata MCP")]
@@ -81,9 +83,11 @@ async def test_sends_resources_in_the_system_message_and_the_question_last_with_
     assert messages[0]["role"] == "system"
     assert "resource://product_aliases" in messages[0]["content"]
     assert "Magic Wand Pro" in messages[0]["content"]
-    assert messages[-1] == {"role": "user", "content": f"Question: {QUESTION}"}
+    assert messages[-1] == {"role": "user", "content": f"Question: {QUESTION}\n{USES_ASK}"}
     assert all(QUESTION not in m["content"] for m in messages if m["role"] == "system")
-    assert body["response_format"] == {"type": "json_object", "schema": GeneratedSQL.model_json_schema()}
+    schema = grammar_schema(GeneratedSQL, sample_context())
+    assert body["response_format"] == {"type": "json_object", "schema": schema}
+    assert schema["properties"]["uses"]["items"]["enum"]  # the metadata's names, for the grammar to hold
     # The cap on the answer goes out as max_tokens: llama-cpp-python's server ignores max_completion_tokens, so a
     # runaway reply on the bundled model was never cut.
     assert body["max_tokens"] == generator.config.max_output_tokens

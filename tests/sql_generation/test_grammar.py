@@ -12,6 +12,7 @@ from talk2tables.sql_generation.grammar import (
     ENTITY_MAX_CHARS,
     EXPLANATION_MAX_CHARS,
     MAX_ENTITIES,
+    MAX_USES,
     finish_explanation,
     grammar_schema,
 )
@@ -93,8 +94,29 @@ def test_the_models_own_schemas_are_left_untouched_so_replies_parse_leniently() 
     assert len(long.explanation) == 1000
 
 
-def test_the_sql_reply_keeps_its_schema() -> None:
-    assert grammar_schema(GeneratedSQL, two_databases()) == GeneratedSQL.model_json_schema()
+@pytest.mark.parametrize("output", [GeneratedSQL, RoutedSQL])
+def test_the_sql_answer_first_lists_the_metadata_names_the_question_uses_held_to_the_metadatas_own(
+    output: type[GeneratedSQL | RoutedSQL],
+) -> None:
+    schema = grammar_schema(output, two_databases())
+    assert next(iter(schema["properties"])) == "uses"  # llama.cpp writes required properties in schema order
+    assert schema["required"][0] == "uses"
+    assert "sql" in schema["required"]
+    choices = schema["properties"]["uses"]["items"]["enum"]
+    # Each choice is a name the question may use, then what it is in SQL: writing it puts the value before the query.
+    assert "abra -> products.product_name = 'Magic Wand Pro'" in choices
+    assert "Magic Wand Pro -> products.product_name = 'Magic Wand Pro'" in choices
+    assert "sales amount -> sales.total_amount" in choices
+    assert choices == sorted(set(choices))
+    assert schema["properties"]["uses"]["maxItems"] == MAX_USES
+
+
+def test_without_metadata_names_the_sql_answer_is_the_sql_alone() -> None:
+    database_only = GenerationContext.from_servers([database_server()])
+    expected = GeneratedSQL.model_json_schema()
+    del expected["properties"]["uses"]
+    assert grammar_schema(GeneratedSQL, database_only) == expected
+    assert "uses" not in grammar_schema(RoutedSQL, database_only)["properties"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from talk2tables.errors import ResourceFetchError
@@ -9,13 +11,14 @@ from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import conversation
 from talk2tables.sql_generation.output import Attempt
 from talk2tables.sql_generation.prompt import (
+    USES_ASK,
     build_system_prompt,
     explain_message,
     question_message,
     recovery_message,
     render_schema,
 )
-from talk2tables.sql_generation.terms import mentions_message
+from talk2tables.sql_generation.terms import mentions_message, metadata_terms
 from tests.sql_generation.resources import database_server, metadata_server, sample_context
 
 
@@ -159,6 +162,38 @@ def test_recovery_conversation_replays_each_answer_and_its_error_in_order() -> N
     assert "Unknown column 'a'" in texts[2]
     assert texts[3] == "oops"
     assert len(history) == 4
+
+
+def test_a_retry_after_an_answer_that_listed_metadata_names_says_what_they_mean_in_the_data_fence() -> None:
+    terms = metadata_terms(sample_context())
+    raw = json.dumps({"uses": ["abra -> products.product_name = 'Magic Wand Pro'", "not a choice"], "sql": "SELECT 1"})
+    listed = Attempt(1, "SELECT 1", "no such column: abra", "executing", raw=raw)
+    prompt, _ = conversation("sales of abra?", (listed,), terms=terms)
+    fenced = prompt.split("<resources>\n", 1)[1].split("\n</resources>", 1)[0]
+    assert "\"abra\" is the product Magic Wand Pro: products.product_name = 'Magic Wand Pro'" in fenced
+    assert fenced.count(" is ") == 1  # what the metadata does not define is left out
+    assert prompt.index("no such column: abra") < prompt.index("<resources>") < prompt.index("Write a corrected")
+    # Each earlier recovery message is rebuilt the same way, so the replayed conversation is a cached prefix.
+    twice = (listed, Attempt(2, "SELECT 2", "wrong", "executing", raw="not JSON"))
+    prompt_two, history_two = conversation("sales of abra?", twice, terms=terms)
+    assert history_two[2].parts[0].content == prompt  # type: ignore[union-attr]
+    assert "<resources>" not in prompt_two  # the second answer listed nothing
+    # Under the terms step the meanings already stand under the question: not repeated.
+    hinted, _ = conversation("sales of abra?", (listed,), '- "abra" is the product Magic Wand Pro', terms)
+    assert "<resources>" not in hinted
+    assert conversation("sales of abra?", (listed,))[0] == recovery_message("sales of abra?", listed)
+
+
+def test_the_sql_answer_lists_the_metadata_names_it_uses_only_where_the_metadata_defines_some() -> None:
+    rules = build_system_prompt(sample_context()).split("\n<resources>\n")[0]
+    assert '{"uses": [<names>], "sql": "<the query>"}' in rules
+    assert '"uses" lists each product name and business term' in rules
+    prompt, _ = conversation("sales of abra?", (), terms=metadata_terms(sample_context()))
+    assert prompt == f"Question: sales of abra?\n{USES_ASK}"  # the ask stands next to the question
+    database_only = GenerationContext.from_servers([database_server()], "sqlite")
+    assert '{"sql": "<the query>"}' in build_system_prompt(database_only)
+    assert '"uses"' not in build_system_prompt(database_only)
+    assert conversation("sales?", (), terms=metadata_terms(database_only))[0] == "Question: sales?"
 
 
 def test_a_context_without_a_schema_resource_is_an_error_naming_the_servers() -> None:

@@ -14,6 +14,7 @@ from talk2tables.models import ResourceData
 from talk2tables.orchestrator import Orchestrator
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import SQLGenerator
+from talk2tables.sql_generation.prompt import USES_ASK
 from talk2tables.sql_generation.providers import LLMConfig
 from talk2tables.sql_generation.terms import mentions_model, metadata_terms, term_hints
 from talk2tables.workflow.pipeline import Pipeline
@@ -103,4 +104,5 @@ async def test_an_unusable_pick_leaves_the_question_alone(
         await generator.aclose()
     assert result.success, result.error
     assert result.metadata["llm_calls"][0]["outcome"] == "error"
-    assert llm.llm.requests[1]["messages"][-1]["content"] == "Question: Total sales of abracadabra?"
+    # The SQL step's own ask, as without the terms step: list the names first.
+    assert llm.llm.requests[1]["messages"][-1]["content"] == f"Question: Total sales of abracadabra?\n{USES_ASK}"

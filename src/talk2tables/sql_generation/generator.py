@@ -12,7 +12,8 @@ change within a request, so the provider reuses the prompt prefix from one call 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,7 +41,14 @@ from talk2tables.sql_generation.providers import (
     translate_error,
 )
 from talk2tables.sql_generation.tables import selection_message, selection_prompt, table_names, tables_model
-from talk2tables.sql_generation.terms import mentions_message, mentions_model, metadata_terms, term_hints
+from talk2tables.sql_generation.terms import (
+    Term,
+    mentions_message,
+    mentions_model,
+    metadata_terms,
+    term_hints,
+    uses_choices,
+)
 
 log = get_logger(__name__)
 
@@ -115,7 +123,7 @@ class SQLGenerator:
         `calls`, when given, gets a record of the call: step, duration and tokens. `hints`: what the question's
         metadata terms mean (pick_terms), written under the question. `sampled`: at the retry temperature even on
         the first attempt (another candidate for self-consistency)."""
-        prompt, history = conversation(question, previous_attempts, hints)
+        prompt, history = conversation(question, previous_attempts, hints, metadata_terms(context))
         answer: Answer = await self._ask(
             output_type(context), prompt, history, context,
             step="sql", attempt=len(previous_attempts) + 1, calls=calls, sampled=sampled,
@@ -135,7 +143,7 @@ class SQLGenerator:
         """What the terms meant and the answer in words, once the last of `attempts` has run and returned
         `result` (its columns and row count)."""
         columns, row_count = result
-        history = explained_conversation(question, attempts, hints)
+        history = explained_conversation(question, attempts, hints, metadata_terms(context))
         notes: AnswerNotes = await self._ask(
             AnswerNotes, explain_message(columns, row_count), history, context,
             step="explain", attempt=len(attempts), calls=calls,
@@ -253,22 +261,46 @@ class SQLGenerator:
             await close_http_client(self._choice)
 
 
-def conversation(question: str, previous: Sequence[Attempt], hints: str = "") -> tuple[str, list[ModelMessage]]:
-    """The prompt to send now and the history before it: question, then (answer, error) per earlier attempt."""
+def conversation(
+    question: str, previous: Sequence[Attempt], hints: str = "", terms: Mapping[str, Term] | None = None
+) -> tuple[str, list[ModelMessage]]:
+    """The prompt to send now and the history before it: question, then (answer, error) per earlier attempt. After
+    an answer that listed metadata names in `uses`, the error comes with what they mean (`terms`), unless the terms
+    step's `hints` already stand under the question."""
+
+    choices = uses_choices(terms) if terms and not hints else {}
+
+    def recovery(attempt: Attempt) -> str:
+        named = [choices[entry].name for entry in answer_uses(attempt) if entry in choices]
+        return recovery_message(question, attempt, term_hints(named, terms) if terms and named else "")
+
+    asked = question_message(question, hints, ask_uses=bool(terms))
     if not previous:
-        return question_message(question, hints), []
-    history: list[ModelMessage] = [ModelRequest(parts=[UserPromptPart(question_message(question, hints))])]
+        return asked, []
+    history: list[ModelMessage] = [ModelRequest(parts=[UserPromptPart(asked)])]
     for index, attempt in enumerate(previous):
         history.append(ModelResponse(parts=[TextPart(attempt.raw or NO_ANSWER)]))
         if index < len(previous) - 1:
-            history.append(ModelRequest(parts=[UserPromptPart(recovery_message(question, attempt))]))
-    return recovery_message(question, previous[-1]), history
+            history.append(ModelRequest(parts=[UserPromptPart(recovery(attempt))]))
+    return recovery(previous[-1]), history
 
 
-def explained_conversation(question: str, attempts: Sequence[Attempt], hints: str = "") -> list[ModelMessage]:
+def answer_uses(attempt: Attempt) -> list[str]:
+    """The metadata names an attempt's answer listed in `uses` (its raw reply is JSON, or was meant to be)."""
+    try:
+        reply = json.loads(attempt.raw or "")
+    except ValueError:
+        return []
+    uses = reply.get("uses") if isinstance(reply, dict) else None
+    return [name for name in uses if isinstance(name, str)] if isinstance(uses, list) else []
+
+
+def explained_conversation(
+    question: str, attempts: Sequence[Attempt], hints: str = "", terms: Mapping[str, Term] | None = None
+) -> list[ModelMessage]:
     """The conversation that led to the query that ran, its answer included: `explain` asks its question after it,
     so everything before is a prefix the provider has already read."""
-    prompt, history = conversation(question, attempts[:-1], hints)
+    prompt, history = conversation(question, attempts[:-1], hints, terms)
     ran = ModelResponse(parts=[TextPart(attempts[-1].raw or NO_ANSWER)])
     return [*history, ModelRequest(parts=[UserPromptPart(prompt)]), ran]
 

@@ -12,11 +12,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from talk2tables.sql_generation.context import GenerationContext
-from talk2tables.sql_generation.output import COMBINE, AnswerNotes, RoutedSQL
+from talk2tables.sql_generation.output import COMBINE, AnswerNotes, GeneratedSQL, RoutedSQL
+from talk2tables.sql_generation.terms import metadata_terms, uses_choices
 
 # One sentence: the bundled model otherwise narrates the query clause by clause, 100+ tokens at ~12 tokens/s.
 EXPLANATION_MAX_CHARS = 120
 MAX_ENTITIES = 2
+# Names the metadata says a question uses: more than a few is a loop, not a question.
+MAX_USES = 4
 # Each fact of an entity (the user's words, what they became, the server): a name or a short expression. Without a
 # bound, a repetition loop inside one string ran to the 1,024-token cap (45 s) and lost an answer whose rows had come.
 ENTITY_MAX_CHARS = 80
@@ -26,9 +29,18 @@ ELLIPSIS = "…"
 def grammar_schema(output: type[BaseModel], context: GenerationContext) -> dict[str, Any]:
     """`output`'s JSON schema, with RoutedSQL's `server` (and each part's) held to this request's database keys
     or "combine" (a small model otherwise writes the name of a server that only describes data, such as the
-    product metadata), and AnswerNotes held to one short explanation and a few short entities."""
+    product metadata), the SQL answer's `uses` held to the metadata's own names and written first (or left out
+    where the metadata defines none), and AnswerNotes held to one short explanation and a few short entities."""
     schema = copy.deepcopy(output.model_json_schema())
     properties = schema["properties"]
+    if issubclass(output, GeneratedSQL | RoutedSQL):
+        names = sorted(uses_choices(metadata_terms(context)))
+        if names:
+            properties["uses"]["items"]["enum"] = names
+            properties["uses"]["maxItems"] = MAX_USES
+            schema["required"] = ["uses", *schema.get("required", [])]
+        else:
+            del properties["uses"]
     if issubclass(output, RoutedSQL):
         keys = [database.key for database in context.databases]
         properties["server"]["enum"] = [*keys, COMBINE]

@@ -44,6 +44,14 @@ COMBINE = "combine"
 
 
 Reason = Annotated[str, Field(description="Only when sql is empty: why the data cannot answer the question.")]
+# Written before the SQL: the model first picks the metadata's names and terms the question uses (a grammar holds the
+# list to the metadata's own names), so their meanings are in its mind, and on a retry in the message, as it writes.
+Uses = Annotated[
+    list[str],
+    Field(
+        description="The product names and business terms of the product metadata the question uses, as written there."
+    ),
+]
 
 
 class GeneratedSQL(BaseModel):
@@ -51,6 +59,7 @@ class GeneratedSQL(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    uses: Uses = []
     sql: SQLText
     reason: Reason = ""
 
@@ -72,6 +81,7 @@ class RoutedSQL(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    uses: Uses = []
     server: str = Field(description="Key of the database server the sql runs on, or 'combine' when parts are used.")
     parts: list[QueryPart] = Field(
         default_factory=list, description="Only when the question needs two databases: one query per database."

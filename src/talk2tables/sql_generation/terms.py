@@ -10,6 +10,7 @@ metadata has and, for the keys the LLM chose, copies what the metadata says they
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,6 +30,13 @@ class Term:
     meaning: str  # what the metadata says it is, as one line
     kind: str  # product | column
     source_server: str
+    sql: str = ""  # what it is in SQL: the product's filter (`products.product_name = 'Magic Wand Pro'`), or the term's
+
+    @property
+    def choice(self) -> str:
+        """The term as the SQL answer lists it in `uses`: `abra -> products.product_name = 'Magic Wand Pro'`. The
+        model chooses it by the name the question uses; the rest, held by the grammar, is the SQL it means."""
+        return f"{self.name} -> {self.sql or self.meaning}"
 
 
 def metadata_terms(context: GenerationContext) -> dict[str, Term]:
@@ -40,10 +48,11 @@ def metadata_terms(context: GenerationContext) -> dict[str, Term]:
             for key, product in aliases.items():
                 if not isinstance(product, dict):
                     continue
-                meaning = _product_meaning(product)
+                meaning, where = _product_meaning(product), _product_choice(product)
                 for name in [key, str(product.get("canonical_name") or ""), *(product.get("aliases") or [])]:
                     if isinstance(name, str) and name.strip():
-                        terms.setdefault(name.strip().lower(), Term(name.strip(), meaning, "product", server.name))
+                        term = Term(name.strip(), meaning, "product", server.name, where)
+                        terms.setdefault(name.strip().lower(), term)
         mappings = server.resources.get(COLUMN_MAPPINGS_URI)
         if isinstance(mappings, dict):
             for kind in TERM_KINDS:
@@ -57,9 +66,29 @@ def metadata_terms(context: GenerationContext) -> dict[str, Term]:
 def _product_meaning(product: dict[str, Any]) -> str:
     """`the product Chef's Cast Iron Skillet: products.product_name = 'Chef''s Cast Iron Skillet' AND ...`: the
     values as SQL literals, quotes doubled, ready to be copied into a query."""
-    refs = product.get("database_references") or {}
-    where = " AND ".join(f"{col} = {sql_literal(val)}" for col, val in refs.items())
+    where = _product_filter(product)
     return f"the product {product.get('canonical_name', '?')}: {where}" if where else str(product.get("canonical_name"))
+
+
+def _product_filter(product: dict[str, Any]) -> str:
+    refs = product.get("database_references") or {}
+    return " AND ".join(f"{col} = {sql_literal(val)}" for col, val in refs.items()) if isinstance(refs, dict) else ""
+
+
+def _product_choice(product: dict[str, Any]) -> str:
+    """The product's filter as the SQL answer lists it: one condition (on the reference holding its canonical
+    name, else the first), each token of it one more the model writes."""
+    refs = product.get("database_references") or {}
+    if not isinstance(refs, dict) or not refs:
+        return ""
+    named = [col for col, val in refs.items() if val == product.get("canonical_name")]
+    column = named[0] if named else next(iter(refs))
+    return f"{column} = {sql_literal(refs[column])}"
+
+
+def uses_choices(terms: Mapping[str, Term]) -> dict[str, Term]:
+    """What the SQL answer's `uses` may list (grammar.py), each the term it stands for."""
+    return {term.choice: term for term in terms.values()}
 
 
 def mentions_model(terms: dict[str, Term]) -> type[BaseModel]:
@@ -83,7 +112,7 @@ def mentions_message(question: str) -> str:
     return f"Question: {question}\nWhich product names and business terms of the metadata does it use?"
 
 
-def term_hints(chosen: list[str], terms: dict[str, Term]) -> str:
+def term_hints(chosen: list[str], terms: Mapping[str, Term]) -> str:
     """The meanings of the terms the LLM chose, one line each, to stand next to the question."""
     lines = []
     for name in dict.fromkeys(chosen):

@@ -367,7 +367,8 @@ class Pipeline:
         if isinstance(generated, LLMOutputError):
             raw = generated.context.get("raw")
             return None, self._record(number, None, generated, "generating", started, raw=raw)
-        raw = generated.model_dump_json()
+        # Replayed on a retry as the model's own turn: `uses` only where the grammar asked for it.
+        raw = generated.model_dump_json(exclude=None if generated.uses else {"uses"})
         if not _has_sql(generated):
             raise QueryNotAnsweredError(
                 f"The LLM says the data cannot answer this question: {generated.reason or 'no reason given'}",
