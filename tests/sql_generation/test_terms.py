@@ -16,7 +16,7 @@ from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import SQLGenerator
 from talk2tables.sql_generation.prompt import USES_ASK
 from talk2tables.sql_generation.providers import LLMConfig
-from talk2tables.sql_generation.terms import mentions_model, metadata_terms, term_hints
+from talk2tables.sql_generation.terms import mentions_model, metadata_terms, term_hints, uses_choices
 from talk2tables.workflow.pipeline import Pipeline
 from tests.support.scripted_llm import ScriptedLLMServer
 from tests.support.scripts import ABRACADABRA_SQL
@@ -106,3 +106,21 @@ async def test_an_unusable_pick_leaves_the_question_alone(
     assert result.metadata["llm_calls"][0]["outcome"] == "error"
     # The SQL step's own ask, as without the terms step: list the names first.
     assert llm.llm.requests[1]["messages"][-1]["content"] == f"Question: Total sales of abracadabra?\n{USES_ASK}"
+
+
+def test_each_choice_of_the_sql_answers_uses_is_the_name_then_one_condition_or_the_terms_meaning() -> None:
+    metadata = {
+        "product_aliases": {
+            "wand": {"canonical_name": "Magic Wand Pro", "aliases": ["abra"],
+                     "database_references": {"products.product_id": 123, "products.product_name": "Magic Wand Pro"}},
+            "orb": {"canonical_name": "Crystal Ball", "database_references": {"products.product_id": 124}},
+            "hat": {"canonical_name": "Top Hat"},
+        },
+        "column_mappings": {"user_friendly_terms": {"revenue": "sales.total_amount"}},
+    }  # fmt: skip
+    choices = uses_choices(metadata_terms(_context(metadata)))
+    # The condition on the canonical name, wherever it stands among the references; else the first reference.
+    assert choices["abra -> products.product_name = 'Magic Wand Pro'"].name == "abra"
+    assert "orb -> products.product_id = 124" in choices
+    assert "hat -> Top Hat" in choices  # no database reference: what the metadata says
+    assert choices["revenue -> sales.total_amount"].kind == "column"
