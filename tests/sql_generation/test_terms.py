@@ -16,7 +16,7 @@ from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import SQLGenerator
 from talk2tables.sql_generation.prompt import USES_ASK
 from talk2tables.sql_generation.providers import LLMConfig
-from talk2tables.sql_generation.terms import mentions_model, metadata_terms, term_hints, uses_choices
+from talk2tables.sql_generation.terms import MAX_MENTIONS, mentions_model, metadata_terms, term_hints, uses_choices
 from talk2tables.workflow.pipeline import Pipeline
 from tests.support.scripted_llm import ScriptedLLMServer
 from tests.support.scripts import ABRACADABRA_SQL
@@ -48,6 +48,9 @@ def test_every_alias_canonical_name_and_business_term_is_a_choice(context: Gener
     assert "abra" in schema["properties"]["mentions"]["items"]["enum"]
     with pytest.raises(ValidationError):
         mentions_model(terms).model_validate({"mentions": ["not a metadata key"]})
+    # A few names: the grammar stops a list that loops (the schema bounds it; a longer list still parses).
+    assert schema["properties"]["mentions"]["maxItems"] == MAX_MENTIONS
+    assert len(mentions_model(terms).model_validate({"mentions": ["abra"] * 6}).mentions) == 6
 
 
 def test_hints_give_the_meaning_of_each_chosen_term_once(context: GenerationContext) -> None:

@@ -13,13 +13,12 @@ from pydantic import BaseModel
 
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import COMBINE, AnswerNotes, GeneratedSQL, RoutedSQL
-from talk2tables.sql_generation.terms import metadata_terms, uses_choices
+from talk2tables.sql_generation.terms import MAX_MENTIONS, metadata_terms, uses_choices
 
 # One sentence: the bundled model otherwise narrates the query clause by clause, 100+ tokens at ~12 tokens/s.
 EXPLANATION_MAX_CHARS = 120
 MAX_ENTITIES = 2
-# Names the metadata says a question uses: more than a few is a loop, not a question.
-MAX_USES = 4
+MAX_USES = MAX_MENTIONS  # the SQL answer's `uses`: as many as the terms step may name
 # Each fact of an entity (the user's words, what they became, the server): a name or a short expression. Without a
 # bound, a repetition loop inside one string ran to the 1,024-token cap (45 s) and lost an answer whose rows had come.
 ENTITY_MAX_CHARS = 80

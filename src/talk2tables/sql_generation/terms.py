@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from talk2tables.protocol import COLUMN_MAPPINGS_URI, PRODUCT_ALIASES_URI
 from talk2tables.sql_generation.context import GenerationContext
@@ -22,6 +22,8 @@ from talk2tables.sql_generation.prompt import sql_literal
 
 # Generic words ("total", "how many") are not worth a step; the business terms and the product names are.
 TERM_KINDS = ("user_friendly_terms",)
+# Names one question uses: more than a few is a loop, not a question.
+MAX_MENTIONS = 4
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ def _mentions_model(names: tuple[str, ...]) -> type[BaseModel]:
     return create_model(
         "QuestionTerms",
         __config__=ConfigDict(extra="ignore"),
-        mentions=(list[choice], []),
+        # Bounded in the schema only (a grammar holds it; any provider's longer list still parses): asked to list
+        # names, the bundled model once went on listing until its 1,024-token cap, 147 s.
+        mentions=(list[choice], Field(default=[], json_schema_extra={"maxItems": MAX_MENTIONS})),
     )
 
 
