@@ -76,11 +76,12 @@ they are do not count.
 """
 
 
-# Where the metadata defines names and terms, the SQL answer lists first those the question uses (grammar.py holds the
-# list to the metadata's names): a closed choice a small model makes well, and once it has written "abra" the line
-# that says what abra is stands out of the resources for the SQL that follows.
-_ANSWER = '{{"sql": "<the query>"}}'
-_ANSWER_WITH_USES = '{{"uses": [<names>], "sql": "<the query>"}}'
+# Where the metadata defines names and terms, the SQL answer lists first those the question uses (grammar.py holds
+# each entry to one of the metadata's `name -> its SQL`): the model chooses by the name, a closed choice a small model
+# makes well, and the value it then writes (`abra -> products.product_name = 'Magic Wand Pro'`) stands just before the
+# SQL that follows.
+_ANSWER = '{"sql": "<the query>"}'
+_ANSWER_WITH_USES = '{"uses": [<names>], "sql": "<the query>"}'
 _USES = """\
 "uses" lists each product name and business term of the product metadata the question uses (in its own words or as
 a clear variant) as "<name as the metadata writes it> -> <what it is in SQL>"; [] when none. Then the SQL filters on
@@ -102,7 +103,7 @@ def build_system_prompt(context: GenerationContext) -> str:
     dialects = list(dict.fromkeys(d.dialect for d in context.databases))
     uses = any(_defines_terms(server) for server in context.servers)
     rules = _RULES.format(
-        answer=(_ANSWER_WITH_USES if uses else _ANSWER).format(),
+        answer=_ANSWER_WITH_USES if uses else _ANSWER,
         dialect=" or ".join(_dialect_name(d) for d in dialects),
         schema_uri=SCHEMA_URI,
         dialect_hint=" ".join(_DIALECT_HINTS.get(d, f"Use {d} syntax and functions.") for d in dialects),
