@@ -145,6 +145,7 @@ class SQLValidator:
 
     def _column_error(self, detail: str, statement: exp.Expression) -> SQLValidationError:
         referenced = self._referenced_tables(statement)
+        present = query_tables(statement, self.mapping)  # once: every hint names the tables the way the query does
         match = _UNRESOLVED.search(detail) or _UNKNOWN.search(detail)
         if match is None:
             return SQLValidationError(
@@ -166,34 +167,35 @@ class SQLValidator:
             if alias.lower() not in {k.lower() for k in known}:
                 return SQLValidationError(
                     f"Unknown table or alias {alias!r} in {alias}.{column}; the query's tables and aliases are: "
-                    f"{', '.join(known) or 'none'}.{self._alias_fix(alias, column, statement)}",
+                    f"{', '.join(known) or 'none'}.{self._alias_fix(alias, column, present)}",
                     reason="unknown_alias",
                     column=column,
                 )
             return SQLValidationError(
                 f"Unknown column {alias}.{column}: {alias} has no column {column!r}."
-                f"{self._close_hint(column, referenced, statement)} {self._columns_hint(referenced)}"
-                f"{self._holders_hint(column, referenced, statement)}",
+                f"{self._close_hint(column, referenced, present)} {self._columns_hint(referenced)}"
+                f"{self._holders_hint(column, referenced, present)}",
                 reason="unknown_column",
                 column=column,
             )
-        qualified = self._qualified_miss(column, statement)
+        qualified = self._qualified_miss(column, statement, present)
         if qualified is not None:
             return qualified
         return SQLValidationError(
             f"Unknown column {column!r}: no table in the query has it."
-            f"{self._close_hint(column, referenced, statement)} {self._columns_hint(referenced)}"
-            f"{self._holders_hint(column, referenced, statement)}",
+            f"{self._close_hint(column, referenced, present)} {self._columns_hint(referenced)}"
+            f"{self._holders_hint(column, referenced, present)}",
             reason="unknown_column",
             column=column,
         )
 
-    def _qualified_miss(self, column: str, statement: exp.Expression) -> SQLValidationError | None:
+    def _qualified_miss(
+        self, column: str, statement: exp.Expression, present: dict[str, str]
+    ) -> SQLValidationError | None:
         """`t2.name` where t2 is a table of the query that lacks the column (sqlglot says only "Unknown column: name"):
         name the table behind the alias, and the query's table that has the column. Told only that no table has it,
         a small model wrote `T2.Name` three times while `T1.Name` was the fix."""
         prefixes = [c.table for c in statement.find_all(exp.Column) if c.table and c.name.lower() == column.lower()]
-        present = query_tables(statement, self.mapping)
         names = {t.alias_or_name.lower(): t.name for t in statement.find_all(exp.Table) if t.name}
         in_query = [t for t in self.mapping if t.lower() in present]
         for prefix in prefixes:
@@ -206,8 +208,8 @@ class SQLValidator:
             if found:
                 tail = f" {columns}{found}"
             else:
-                tail = f"{self._close_hint(column, in_query, statement)} {columns}"
-                tail += self._holders_hint(column, in_query, statement)
+                tail = f"{self._close_hint(column, in_query, present)} {columns}"
+                tail += self._holders_hint(column, in_query, present)
             return SQLValidationError(
                 f"Unknown column {prefix}.{column}: {shown} has no column {column!r}.{tail}",
                 reason="unknown_column",
@@ -215,11 +217,10 @@ class SQLValidator:
             )
         return None
 
-    def _alias_fix(self, alias: str, column: str, statement: exp.Expression) -> str:
+    def _alias_fix(self, alias: str, column: str, present: dict[str, str]) -> str:
         """What to write instead of `alias.column`: the alias the query gave that table, the query's own table that has
         the column, or the join that brings the table in (a small model retried `products.product_name` over
         `FROM sales` three times when told only the query's aliases)."""
-        present = query_tables(statement, self.mapping)
         table = next((t for t in self.mapping if t.lower() == alias.lower()), None)
         if table is not None and table.lower() in present and self._tables_with(column, [table]):
             name = present[table.lower()]
@@ -248,10 +249,9 @@ class SQLValidator:
         spelled = next(c for c in self.mapping[table] if c.lower() == column.lower())
         return f" {spelled!r} is in {where}: write {name}.{spelled}."
 
-    def _close_hint(self, column: str, tables: list[str], statement: exp.Expression) -> str:
+    def _close_hint(self, column: str, tables: list[str], present: dict[str, str]) -> str:
         """` Did you mean p.category?` for a near miss among the query's own columns (`categories`), named the way
-        the query names their table."""
-        present = query_tables(statement, self.mapping)
+        the query names their table (`present`, as query_tables gives it)."""
         columns = {c.lower(): f"{present.get(t.lower(), t)}.{c}" for t in tables for c in self.mapping[t]}
         close = difflib.get_close_matches(column.lower(), list(columns), n=1, cutoff=CLOSE_MATCH_CUTOFF)
         return f" Did you mean {columns[close[0]]}?" if close else ""
@@ -265,14 +265,13 @@ class SQLValidator:
         """Those of `tables` that have `column` (compared as the database does: without case)."""
         return [t for t in tables if column.lower() in {c.lower() for c in self.mapping[t]}]
 
-    def _holders_hint(self, column: str, referenced: list[str], statement: exp.Expression) -> str:
+    def _holders_hint(self, column: str, referenced: list[str], present: dict[str, str]) -> str:
         """Where the column does exist, outside the query: the table to join, and how when a foreign key says so (a
         retry that only reads the query's own columns tends to write the same query again)."""
         holders = self._tables_with(column, [t for t in self.mapping if t not in referenced])
         if not holders:
             return ""
         listed = ", ".join(holders[:MAX_LISTED_HOLDERS]) + (", ..." if len(holders) > MAX_LISTED_HOLDERS else "")
-        present = query_tables(statement, self.mapping)
         clause = next((c for t in holders if (c := join_clause(t, present, self.foreign_keys))), None)
         return f" Tables that have {column!r}: {listed}." + (f" To join one: {clause}." if clause else "")
 
