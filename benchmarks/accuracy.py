@@ -81,6 +81,7 @@ class Outcome:
     time_to_rows_ms: float | None = None
     llm_calls: list[dict[str, Any]] = field(default_factory=list)  # step, attempt, duration, tokens in and out
     errors: list[str] = field(default_factory=list)  # each failed attempt's error, in order
+    repairs: list[str] = field(default_factory=list)  # column references mended before a query ran (repair.py)
 
 
 @dataclass
@@ -120,6 +121,7 @@ class Report:
             summary["attempts"] = dict(sorted(Counter(o.attempts for o in outcomes).items()))
             summary["needed_recovery"] = sum(o.first_attempt_failed for o in outcomes)
             summary["recovered"] = sum(o.recovered for o in outcomes)
+            summary["repaired"] = sum(bool(o.repairs) for o in outcomes)
         return summary
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +184,7 @@ def product_outcome(result: QueryResult, correct: bool, detail: str, latency_ms:
         time_to_rows_ms=result.metadata.get("time_to_rows_ms"),
         llm_calls=list(result.metadata.get("llm_calls") or []),
         errors=[str(a.get("error")) for a in attempts if a.get("error")],
+        repairs=[str(r) for a in attempts for r in a.get("repairs") or []],
     )
 
 
@@ -366,6 +369,7 @@ def render(report: Report) -> str:
         lines.append(f"{'attempts':<24}{' '.join(f'{k}: {v}' for k, v in product['attempts'].items())}")
         recovered = f"{product['recovered']} of {product['needed_recovery']} whose first attempt failed"
         lines.append(f"{'recovered':<24}{recovered}")
+        lines.append(f"{'repaired':<24}{product['repaired']} answered with a column reference mended (repair.py)")
     return "\n".join(lines)
 
 

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
         description="Self-consistency: the first SQL attempt asks for this many queries (one at temperature 0, the "
         "others sampled), runs each that passes validation, and keeps the result most of them return. 1: one query.",
     )
+    sql_repair: bool = Field(
+        default=True,
+        validation_alias=_env("T2T_SQL_REPAIR"),
+        description="Mend a column reference the schema leaves one reading of (the alias the query gave the table, "
+        "the one table of the query that has the column, the column spelt alike but for case and underscores) "
+        "instead of spending an LLM attempt on it. The mended SQL is validated again before it runs.",
+    )
     llm_max_retries: int = Field(
         default=2,
         ge=0,

@@ -52,6 +52,17 @@ def test_ask_prints_the_sql_the_rows_the_resolved_terms_and_the_explanation(
     assert "confidence 0.93" in out
 
 
+def test_ask_says_which_column_reference_it_mended(
+    llm: ScriptedLLMServer, mcp_servers: McpServers, tmp_path: Path
+) -> None:
+    written = "SELECT COUNT(*) AS books FROM products AS p WHERE products.category = 'Books'"
+    llm.llm.set_script([{"match": "books", "responses": [answer(written)]}])
+    done = run(["ask", "how many books", "--config", str(mcp_servers.registry)], tmp_path, llm)
+    assert done.returncode == 0, done.stderr
+    assert "WHERE p.category = 'Books'" in done.stdout  # the SQL that ran
+    assert "mended products.category -> p.category" in done.stdout
+
+
 def test_ask_checks_the_question_and_keeps_the_request_deadline_like_the_api(
     llm: ScriptedLLMServer, mcp_servers: McpServers, tmp_path: Path
 ) -> None:

@@ -59,7 +59,7 @@ async def test_metadata_records_request_attempts_servers_timings_and_conflicts(
     assert meta["request_id"] == "req-meta"
     assert meta["attempts"] == [
         {"attempt": 1, "sql": ABRACADABRA_SQL, "error": None, "stage": "executing", "error_type": None,
-         "duration_ms": meta["attempts"][0]["duration_ms"]}
+         "duration_ms": meta["attempts"][0]["duration_ms"], "repairs": []}
     ]  # fmt: skip
     assert (meta["attempts_count"], meta["recovered"], meta["max_attempts"]) == (1, False, 3)
     assert [(s["name"], s["priority"]) for s in meta["servers"]] == [("Product Metadata MCP", 1), ("Database MCP", 10)]
@@ -112,6 +112,58 @@ async def test_recovers_from_sql_that_fails_validation(llm: ScriptedLLMServer, p
     recovery = llm.llm.requests[1]["messages"][-1]["content"]
     assert "Unknown column 'full_name'" in recovery
     assert "SELECT full_name FROM customers" in recovery
+
+
+# products is called p, so the database would refuse products.category: the schema leaves one reading of it.
+MISNAMED_SQL = "SELECT COUNT(*) AS books FROM products AS p WHERE products.category = 'Books'"
+MENDED_SQL = "SELECT COUNT(*) AS books FROM products AS p WHERE p.category = 'Books'"
+
+
+async def test_a_column_the_schema_leaves_one_reading_of_is_mended_without_another_llm_call(
+    llm: ScriptedLLMServer, pipeline: Pipeline
+) -> None:
+    script(llm, answer(MISNAMED_SQL))
+    result = await pipeline.answer(QUESTION)
+    assert result.success, result.error
+    assert result.sql == MENDED_SQL  # what ran, and what the person reads
+    assert result.result.columns == ["books"]
+    assert result.result.rows[0][0] > 0
+    meta = result.metadata
+    assert [(a["sql"], a["error"], a["repairs"]) for a in meta["attempts"]] == [
+        (MENDED_SQL, None, ["products.category -> p.category"])
+    ]
+    assert meta["recovered"] is False
+    assert [c["step"] for c in meta["llm_calls"]] == ["sql", "explain"]  # no second SQL call
+
+
+async def test_with_repair_off_the_same_answer_costs_an_attempt(
+    llm: ScriptedLLMServer, orchestrator: Orchestrator, llm_config: LLMConfig
+) -> None:
+    script(llm, answer(MISNAMED_SQL), answer(MENDED_SQL))
+    generator = SQLGenerator(llm_config)
+    try:
+        result = await Pipeline(orchestrator, generator, repair_columns=False).answer(QUESTION)
+    finally:
+        await generator.aclose()
+    assert result.success, result.error
+    first, second = result.metadata["attempts"]
+    assert (first["sql"], first["stage"], first["repairs"]) == (MISNAMED_SQL, "validating", [])
+    assert "The query calls products p: write p.category" in first["error"]
+    assert (second["sql"], second["repairs"], result.metadata["recovered"]) == (MENDED_SQL, [], True)
+
+
+async def test_a_mended_query_the_database_refuses_goes_back_to_the_llm_as_it_ran(
+    llm: ScriptedLLMServer, pipeline: Pipeline
+) -> None:
+    # The mend passes validation; only the database can tell that the names are not JSON.
+    written = "SELECT json_extract(products.product_name, '$.a') FROM products AS p"
+    script(llm, answer(written), answer(PRODUCT_COUNT_SQL))
+    result = await pipeline.answer(QUESTION)
+    assert result.success, result.error
+    first = result.metadata["attempts"][0]
+    assert first["sql"] == "SELECT JSON_EXTRACT(p.product_name, '$.a') FROM products AS p"
+    assert (first["stage"], first["repairs"]) == ("executing", ["products.product_name -> p.product_name"])
+    assert first["sql"] in llm.llm.requests[1]["messages"][-1]["content"]  # the retry sees the SQL that ran
 
 
 NOT_JSON_SQL = "SELECT json_extract(product_name, '$.a') FROM products"

@@ -135,6 +135,9 @@ def _footer(metadata: dict[str, Any]) -> str:
     attempts = metadata.get("attempts_count", 0)
     if attempts > 1:
         parts.append(f"{attempts} attempts" + (", recovered" if metadata.get("recovered") else ""))
+    ran = (metadata.get("attempts") or [{}])[-1]
+    if ran.get("repairs"):  # the SQL shown is the mended one: say what was mended
+        parts.append("mended " + ", ".join(ran["repairs"]))
     total = metadata.get("timings_ms", {}).get("total")
     if total is not None:
         parts.append(f"{total / 1000:.2f} s")

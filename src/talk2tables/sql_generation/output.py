@@ -141,6 +141,8 @@ class Attempt:
     error_type: str | None = None
     raw: str | None = None
     duration_ms: float = 0.0
+    # Column references the schema made certain, mended before `sql` ran (repair.py): `t2.x -> t1.x`.
+    repairs: tuple[str, ...] = ()
 
     def to_metadata(self) -> dict[str, Any]:
         return {
@@ -150,4 +152,5 @@ class Attempt:
             "stage": self.stage,
             "error_type": self.error_type,
             "duration_ms": self.duration_ms,
+            "repairs": list(self.repairs),
         }

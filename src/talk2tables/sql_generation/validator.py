@@ -20,6 +20,7 @@ from sqlglot.schema import MappingSchema
 
 from talk2tables.errors import SQLValidationError, UnsafeQueryError
 from talk2tables.sql_generation.joins import foreign_keys, join_clause, query_tables
+from talk2tables.sql_generation.repair import ColumnFix, squashed
 from talk2tables.sql_guard import TOO_DEEP, StaticCatalog, check_read_only
 from talk2tables.sql_guard.relations import DEFAULT_SCHEMAS, real_tables
 
@@ -170,6 +171,7 @@ class SQLValidator:
                     f"{', '.join(known) or 'none'}.{self._alias_fix(alias, column, present)}",
                     reason="unknown_alias",
                     column=column,
+                    fix=_context(self._unjoined_fix(alias, column, present)),
                 )
             return SQLValidationError(
                 f"Unknown column {alias}.{column}: {alias} has no column {column!r}."
@@ -177,6 +179,7 @@ class SQLValidator:
                 f"{self._holders_hint(column, referenced, present)}",
                 reason="unknown_column",
                 column=column,
+                fix=_context(self._prefixed_fix(alias, column, statement, present)),
             )
         qualified = self._qualified_miss(column, statement, present)
         if qualified is not None:
@@ -187,6 +190,7 @@ class SQLValidator:
             f"{self._holders_hint(column, referenced, present)}",
             reason="unknown_column",
             column=column,
+            fix=_context(self._spelling_fix(None, column, [t for t in self.mapping if t.lower() in present])),
         )
 
     def _qualified_miss(
@@ -214,8 +218,65 @@ class SQLValidator:
                 f"Unknown column {prefix}.{column}: {shown} has no column {column!r}.{tail}",
                 reason="unknown_column",
                 column=column,
+                fix=_context(self._prefixed_fix(prefix, column, statement, present)),
             )
         return None
+
+    # The mends the schema makes certain (repair.py applies them; the mended SQL is validated again from the start).
+
+    def _unjoined_fix(self, prefix: str, column: str, present: dict[str, str]) -> ColumnFix | None:
+        """`prefix.column` where the prefix is no table or alias of the query: the alias the query gave that table
+        (`products.price` over `products p`: `p.price`), or the query's one table whose foreign key to it holds the
+        same value (`customers.customer_id` over `orders`: `orders.customer_id`)."""
+        table = next((t for t in self.mapping if t.lower() == prefix.lower()), None)
+        if table is None:
+            return None
+        if table.lower() in present:
+            spelled = self._spelled(table, column)
+            return ColumnFix(prefix, column, present[table.lower()], spelled) if spelled else None
+        holders = self._tables_with(column, [t for t in self.mapping if t.lower() in present])
+        if len(holders) != 1 or not self._linked(holders[0], table, column):
+            return None
+        return ColumnFix(prefix, column, present[holders[0].lower()], self._spelled(holders[0], column) or column)
+
+    def _prefixed_fix(
+        self, prefix: str, column: str, statement: exp.Expression, present: dict[str, str]
+    ) -> ColumnFix | None:
+        """`prefix.column` where the prefix's table lacks the column: the query's one other table that has it
+        (`t2.song_release_year` -> `t1.Song_release_year`), else the one column of the prefix's table spelt alike
+        (`t2.pet_type` -> `t2.PetType`)."""
+        names = {t.alias_or_name.lower(): t.name.lower() for t in statement.find_all(exp.Table) if t.name}
+        own = next((t for t in self.mapping if t.lower() == names.get(prefix.lower())), None)
+        if own is None:
+            return None
+        holders = self._tables_with(column, [t for t in self.mapping if t.lower() in present and t != own])
+        if len(holders) == 1:
+            return ColumnFix(prefix, column, present[holders[0].lower()], self._spelled(holders[0], column) or column)
+        if holders:
+            return None
+        return self._spelling_fix(prefix, column, [own])
+
+    def _spelling_fix(self, prefix: str | None, column: str, tables: list[str]) -> ColumnFix | None:
+        """The one column of `tables` spelt like `column` but for case and separators (`pet_type` -> `PetType`)."""
+        alike = {(t, c) for t in tables for c in self.mapping[t] if squashed(c) == squashed(column)}
+        if len(alike) != 1:
+            return None
+        (_, spelled) = next(iter(alike))
+        return ColumnFix(prefix, column, prefix, spelled) if spelled != column else None
+
+    def _spelled(self, table: str, column: str) -> str | None:
+        return next((c for c in self.mapping[table] if c.lower() == column.lower()), None)
+
+    def _linked(self, holder: str, table: str, column: str) -> bool:
+        """A foreign key between the two tables pairs `column` of one with `column` of the other."""
+        for key in self.foreign_keys:
+            ends = {key.table.lower(), key.references_table.lower()}
+            if ends != {holder.lower(), table.lower()}:
+                continue
+            pairs = zip(key.columns, key.references_columns, strict=True)
+            if any(a.lower() == b.lower() == column.lower() for a, b in pairs):
+                return True
+        return False
 
     def _alias_fix(self, alias: str, column: str, present: dict[str, str]) -> str:
         """What to write instead of `alias.column`: the alias the query gave that table, the query's own table that has
@@ -284,6 +345,10 @@ class SQLValidator:
             listed = ", ".join(columns[:MAX_LISTED_COLUMNS]) + (", ..." if len(columns) > MAX_LISTED_COLUMNS else "")
             parts.append(f"{table}({listed})")
         return "Columns that exist: " + "; ".join(parts) + "."
+
+
+def _context(fix: ColumnFix | None) -> dict[str, Any] | None:
+    return fix.to_context() if fix is not None else None
 
 
 def _check_size(statement: exp.Expression, dialect: str) -> None:

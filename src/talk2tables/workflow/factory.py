@@ -33,6 +33,7 @@ def pipeline_from_settings(settings: Settings, orchestrator: OrchestratorLike) -
         terms_step=settings.metadata_terms_step,
         schema_token_budget=settings.schema_token_budget,
         candidates=settings.sql_candidates,
+        repair_columns=settings.sql_repair,
     )
 
 

@@ -32,7 +32,7 @@ from talk2tables.sql_generation.tables import narrowed, schema_tokens
 from talk2tables.workflow.combine import CombineError, CombineLimits
 from talk2tables.workflow.isolation import combine_isolated
 from talk2tables.workflow.outcome import failure_result
-from talk2tables.workflow.routing import QueryPlan, RoutedQuery, plan_query, validate_plan
+from talk2tables.workflow.routing import QueryPlan, RoutedQuery, checked_plan, plan_query
 from talk2tables.workflow.voting import decided, majority
 
 log = get_logger(__name__)
@@ -184,6 +184,7 @@ class Pipeline:
         terms_step: bool = False,
         schema_token_budget: int = 0,
         candidates: int = 1,
+        repair_columns: bool = True,
     ) -> None:
         if not 1 <= max_attempts <= 3:
             raise ValueError("max_attempts must be between 1 and 3")
@@ -195,6 +196,7 @@ class Pipeline:
         self.terms_step = terms_step
         self.schema_token_budget = schema_token_budget
         self.candidates = candidates
+        self.repair_columns = repair_columns
         self.combine_limits = combine_limits or CombineLimits()
 
     async def aclose(self) -> None:
@@ -382,17 +384,21 @@ class Pipeline:
             run.sql = plan.display_sql()
             # Parsing and qualifying is CPU work (hundreds of ms for long SQL): off the event loop, so it does not
             # stall every other request's MCP calls past their deadlines.
-            await asyncio.to_thread(validate_plan, plan, context)
+            plan, fixes = await asyncio.to_thread(checked_plan, plan, context, repair=self.repair_columns)
         except SQLValidationError as exc:
             return None, self._record(number, run.sql, exc, "validating", started, raw=raw)
         finally:
             run.add("validate", timer.elapsed_ms)
+        repairs = tuple(fix.describe() for fix in fixes)
+        if repairs:  # what runs, and what the person reads, is the mended SQL
+            log.info("sql_repaired", attempt=number, repairs=list(repairs))
+            run.sql = plan.display_sql()
         await run.emit("executing", "Running the query" if not plan.combined else "Running each part", number)
         timer = Timer()
         try:
             results = await all_or_nothing([self._execute(run, query) for query in plan.queries])
         except ToolExecutionError as exc:
-            return None, self._record(number, run.sql, exc, "executing", started, raw=raw)
+            return None, self._record(number, run.sql, exc, "executing", started, raw=raw, repairs=repairs)
         finally:
             run.add("execute", timer.elapsed_ms)
         parts = {q.part or q.database.key: rows for q, rows in zip(plan.queries, results, strict=True)}
@@ -407,7 +413,7 @@ class Pipeline:
                 return None, self._record(number, run.sql, exc, stage, started, raw=raw)
             finally:
                 run.add("combine", timer.elapsed_ms)
-        attempt = Attempt(number, run.sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms)
+        attempt = Attempt(number, run.sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms, repairs=repairs)
         return (plan, rows, parts), attempt
 
     async def _execute(self, run: _Run, query: RoutedQuery) -> QueryRows:
@@ -424,7 +430,10 @@ class Pipeline:
             raise
 
     @staticmethod
-    def _record(number: int, sql: str | None, exc: Talk2TablesError, stage: Stage, started: Timer, raw: Any) -> Attempt:
+    def _record(
+        number: int, sql: str | None, exc: Talk2TablesError, stage: Stage, started: Timer, raw: Any,
+        repairs: tuple[str, ...] = (),
+    ) -> Attempt:  # fmt: skip
         attempt = Attempt(
             number,
             sql,
@@ -433,6 +442,7 @@ class Pipeline:
             error_type=type(exc).__name__,
             raw=raw if isinstance(raw, str) else None,
             duration_ms=started.elapsed_ms,
+            repairs=repairs,
         )
         log.info("attempt_failed", attempt=number, stage=stage, error_type=attempt.error_type, error=exc.message)
         return attempt

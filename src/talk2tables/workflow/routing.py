@@ -5,11 +5,12 @@ execution and the result. With one database there is nothing to decide; with sev
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from talk2tables.errors import SQLValidationError
 from talk2tables.sql_generation.context import Database, GenerationContext
 from talk2tables.sql_generation.output import COMBINE, Answer, QueryPart
+from talk2tables.sql_generation.repair import ColumnFix, repaired_sql
 from talk2tables.sql_generation.validator import SQLValidator
 
 MAX_PARTS = 4
@@ -82,6 +83,25 @@ def validate_plan(plan: QueryPlan, context: GenerationContext) -> None:
             if query.part:
                 message = f"Part {query.part!r} (server {query.database.key}): {message}"
             raise SQLValidationError(message, **{**exc.context, "server": query.database.key}) from exc
+
+
+def checked_plan(
+    plan: QueryPlan, context: GenerationContext, *, repair: bool = True
+) -> tuple[QueryPlan, list[ColumnFix]]:
+    """The plan once it passes validation, and the column mends that made it pass (repair.py): a column reference
+    the schema leaves one reading of is mended instead of costing an LLM attempt. Otherwise the first error."""
+    try:
+        validate_plan(plan, context)
+    except SQLValidationError as exc:
+        if not repair or plan.combined:
+            raise
+        query = plan.queries[0]
+        mended = repaired_sql(query.sql, SQLValidator(query.database.schema, query.database.dialect), exc)
+        if mended is None:
+            raise
+        sql, fixes = mended
+        return QueryPlan((replace(query, sql=sql),)), fixes
+    return plan, []
 
 
 def _database(server: str, context: GenerationContext) -> Database:

@@ -1,0 +1,112 @@
+"""Mend a column reference the schema makes certain, instead of spending an LLM attempt on it.
+
+A small model handed "'Song_release_year' is in t1 (singer): write t1.Song_release_year" often writes the same
+`t2.song_release_year` again, even sampled at a higher temperature (the bundled model did so three times in a row,
+and wrote Spider's own `pet_type` three times where the column is `PetType`). When the schema leaves exactly one
+reading, the validator names it (`SQLValidationError.context["fix"]`) and this module applies it:
+
+- the table's alias the query gave it (`products.price` in a query that calls products `p`: `p.price`);
+- the one table of the query that has the column, where the prefix's table lacks it (`t2.x` -> `t1.x`), or,
+  where the prefix names a table the query never joined, the query's table whose foreign key holds the same value
+  (`customers.customer_id` over `orders`: `orders.customer_id`);
+- the one column of the query's tables spelt alike but for case and underscores (`pet_type` -> `PetType`).
+
+Nothing here reads the question: understanding stays with the LLM. The mended SQL is checked again from the start
+(read-only guard, tables, columns) and runs only if it passes; the Database MCP's guard and the read-only
+connection check it again. The attempt's metadata lists each mend, and the SQL shown is the one that ran.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from talk2tables.errors import SQLValidationError
+
+if TYPE_CHECKING:
+    from talk2tables.sql_generation.validator import SQLValidator
+
+# Mends of one answer: each is one column reference; more than a few means the answer is not close to right.
+MAX_REPAIRS = 3
+_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ColumnFix:
+    """`table.column` as the query wrote it (`table` None: unqualified) -> what to write instead."""
+
+    table: str | None
+    column: str
+    new_table: str | None
+    new_column: str
+
+    def describe(self) -> str:
+        return f"{_dotted(self.table, self.column)} -> {_dotted(self.new_table, self.new_column)}"
+
+    def to_context(self) -> dict[str, Any]:
+        """JSON-ready, for the error's context (it travels with the error through re-raises)."""
+        return {"table": self.table, "column": self.column, "new_table": self.new_table, "new_column": self.new_column}
+
+    @classmethod
+    def from_context(cls, value: Any) -> ColumnFix | None:
+        if not isinstance(value, dict) or not value.get("column") or not value.get("new_column"):
+            return None
+        return cls(value.get("table"), str(value["column"]), value.get("new_table"), str(value["new_column"]))
+
+
+def squashed(name: str) -> str:
+    """A column name without case and separators: `pet_type`, `PetType` and `pet type` read the same."""
+    return re.sub(r"[\s_-]", "", name).lower()
+
+
+def apply_fix(sql: str, dialect: str, fix: ColumnFix) -> str | None:
+    """The SQL with every reference to the fixed column rewritten, or None when it has none (or does not parse)."""
+    try:
+        statement = sqlglot.parse_one(sql, read=dialect)
+    except SqlglotError:
+        return None
+    hits = 0
+    for column in list(statement.find_all(exp.Column)):
+        if column.name.lower() != fix.column.lower() or (column.table or "").lower() != (fix.table or "").lower():
+            continue
+        column.set("this", _identifier(fix.new_column, dialect))
+        column.set("table", _identifier(fix.new_table, dialect) if fix.new_table else None)
+        hits += 1
+    return statement.sql(dialect=dialect) if hits else None
+
+
+def repaired_sql(sql: str, validator: SQLValidator, error: SQLValidationError) -> tuple[str, list[ColumnFix]] | None:
+    """`error` is what `validator` said of `sql`. The SQL with the mends the schema makes certain, once it passes
+    the whole validation, and the mends made; None when the error has no certain mend or the mended SQL still fails."""
+    fixes: list[ColumnFix] = []
+    for _ in range(MAX_REPAIRS):
+        fix = ColumnFix.from_context(error.context.get("fix"))
+        if fix is None:
+            return None
+        mended = apply_fix(sql, validator.dialect, fix)
+        if mended is None or mended == sql:
+            return None
+        sql = mended
+        fixes.append(fix)
+        try:
+            validator.validate(sql)
+        except SQLValidationError as exc:
+            error = exc
+            continue
+        return sql, fixes
+    return None
+
+
+def _identifier(name: str, dialect: str) -> exp.Identifier:
+    # PostgreSQL folds unquoted names to lower case: a name spelt otherwise exists only quoted.
+    quoted = not _SAFE.match(name) or (dialect == "postgres" and name != name.lower())
+    return exp.to_identifier(name, quoted=quoted)
+
+
+def _dotted(table: str | None, column: str) -> str:
+    return f"{table}.{column}" if table else column

@@ -1,0 +1,134 @@
+"""Column mends the schema makes certain: named by the validator, applied by repair.py, validated again."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from talk2tables.errors import SQLValidationError
+from talk2tables.sql_generation.repair import ColumnFix, apply_fix, repaired_sql
+from talk2tables.sql_generation.validator import SQLValidator
+from tests.sql_generation.resources import sample_schema
+
+JOINED = "FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def validator(request: pytest.FixtureRequest) -> SQLValidator:
+    return SQLValidator(sample_schema(request.param), request.param)
+
+
+def mend(validator: SQLValidator, sql: str) -> tuple[str, list[str]] | None:
+    with pytest.raises(SQLValidationError) as caught:
+        validator.validate(sql)
+    mended = repaired_sql(sql, validator, caught.value)
+    if mended is None:
+        return None
+    validator.validate(mended[0])  # what is returned always passes the whole check
+    return mended[0], [fix.describe() for fix in mended[1]]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected", "fixes"),
+    [
+        # the prefix's table lacks the column; the query's one other table has it
+        (f"SELECT s.first_name {JOINED}", f"SELECT c.first_name {JOINED}", ["s.first_name -> c.first_name"]),
+        # the table by its name where the query renamed it
+        (
+            "SELECT SUM(products.price) FROM products AS p JOIN sales AS s ON s.product_id = p.product_id",
+            "SELECT SUM(p.price) FROM products AS p JOIN sales AS s ON s.product_id = p.product_id",
+            ["products.price -> p.price"],
+        ),
+        # a table never joined, whose value the query's table holds by a foreign key
+        (
+            "SELECT COUNT(DISTINCT customers.customer_id) FROM sales",
+            "SELECT COUNT(DISTINCT sales.customer_id) FROM sales",
+            ["customers.customer_id -> sales.customer_id"],
+        ),
+        # spelt alike but for case and underscores, unqualified and qualified; every reference is mended
+        (
+            "SELECT totalamount FROM sales ORDER BY totalamount DESC",
+            "SELECT total_amount FROM sales ORDER BY total_amount DESC",
+            ["totalamount -> total_amount"],
+        ),
+        ("SELECT s.saledate FROM sales AS s", "SELECT s.sale_date FROM sales AS s", ["s.saledate -> s.sale_date"]),
+        # two mends in one answer, each validated in turn
+        (
+            f"SELECT s.first_name, totalamount {JOINED}",
+            f"SELECT c.first_name, total_amount {JOINED}",
+            ["s.first_name -> c.first_name", "totalamount -> total_amount"],
+        ),
+    ],
+)
+def test_mends_a_column_reference_the_schema_leaves_one_reading_of(
+    validator: SQLValidator, sql: str, expected: str, fixes: list[str]
+) -> None:
+    assert mend(validator, sql) == (expected, fixes)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT full_name FROM customers",  # nothing is spelt like it
+        "SELECT COUNT(DISTINCT products.category) FROM sales",  # no foreign key holds category: a join is needed
+        "SELECT s.first_name FROM sales AS s",  # only a table outside the query has it
+        f"SELECT customerid {JOINED}",  # two of the query's tables have customer_id
+        "SELECT customer_id FROM customers JOIN sales ON customers.customer_id = sales.customer_id",  # ambiguous
+        f"SELECT s.first_name, full_name {JOINED}",  # the first mend leaves an error without one
+        "SELECT first_name FROM clients",  # an unknown table
+    ],
+)
+def test_leaves_to_the_llm_what_has_no_single_reading(validator: SQLValidator, sql: str) -> None:
+    assert mend(validator, sql) is None
+
+
+def test_the_error_names_its_mend_in_json_ready_form(validator: SQLValidator) -> None:
+    with pytest.raises(SQLValidationError) as caught:
+        validator.validate(f"SELECT s.first_name {JOINED}")
+    payload: dict[str, Any] = json.loads(json.dumps(caught.value.to_dict()))
+    assert payload["fix"] == {"table": "s", "column": "first_name", "new_table": "c", "new_column": "first_name"}
+    assert ColumnFix.from_context(payload["fix"]) == ColumnFix("s", "first_name", "c", "first_name")
+    assert "write c.first_name" in payload["message"]  # the message for the LLM is unchanged
+
+
+def test_a_write_is_never_mended(validator: SQLValidator) -> None:
+    with pytest.raises(SQLValidationError) as caught:
+        validator.validate("DELETE FROM sales WHERE totalamount > 0")
+    assert "fix" not in caught.value.context
+    assert repaired_sql("DELETE FROM sales WHERE totalamount > 0", validator, caught.value) is None
+
+
+def test_a_forged_fix_cannot_turn_a_query_into_something_else(validator: SQLValidator) -> None:
+    # Whatever the error says, the mended SQL must pass the whole check again: a fix naming a column that does not
+    # exist is not run.
+    error = SQLValidationError("x", fix=ColumnFix(None, "totalamount", None, "no_such_column").to_context())
+    assert repaired_sql("SELECT totalamount FROM sales", validator, error) is None
+
+
+def test_a_strange_column_name_is_written_as_one_quoted_identifier() -> None:
+    mended = apply_fix("SELECT a FROM t", "sqlite", ColumnFix(None, "a", None, 'x"; DROP TABLE t; --'))
+    assert mended is not None
+    statements = sqlglot.parse(mended, read="sqlite")
+    assert len(statements) == 1
+    assert isinstance(statements[0], exp.Select)
+    assert [c.name for c in statements[0].find_all(exp.Column)] == ['x"; DROP TABLE t; --']
+
+
+def test_postgres_mixed_case_names_are_quoted_so_they_keep_their_case() -> None:
+    mended = apply_fix("SELECT pet_type FROM pets", "postgres", ColumnFix(None, "pet_type", None, "PetType"))
+    assert mended == 'SELECT "PetType" FROM pets'
+    assert apply_fix("SELECT pet_type FROM pets", "sqlite", ColumnFix(None, "pet_type", None, "PetType")) == (
+        "SELECT PetType FROM pets"
+    )
+
+
+def test_literals_and_other_columns_are_left_as_written() -> None:
+    sql = "SELECT s.first_name, 'pet_type' AS label FROM sales AS s WHERE s.region = 'x' AND pet_type = 1"
+    mended = apply_fix(sql, "sqlite", ColumnFix("s", "first_name", "c", "first_name"))
+    assert mended == ("SELECT c.first_name, 'pet_type' AS label FROM sales AS s WHERE s.region = 'x' AND pet_type = 1")
+    assert apply_fix("SELECT 1", "sqlite", ColumnFix(None, "a", None, "b")) is None  # nothing to mend
+    assert apply_fix("SELECT (", "sqlite", ColumnFix(None, "a", None, "b")) is None  # does not parse
