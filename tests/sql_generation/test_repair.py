@@ -56,6 +56,12 @@ def mend(validator: SQLValidator, sql: str) -> tuple[str, list[str]] | None:
             ["totalamount -> total_amount"],
         ),
         ("SELECT s.saledate FROM sales AS s", "SELECT s.sale_date FROM sales AS s", ["s.saledate -> s.sale_date"]),
+        # a join condition's column keeps its side: only its spelling is mended
+        (
+            "SELECT c.first_name FROM customers AS c JOIN sales AS s ON s.customerid = c.customer_id",
+            "SELECT c.first_name FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id",
+            ["s.customerid -> s.customer_id"],
+        ),
         # two mends in one answer, each validated in turn
         (
             f"SELECT s.first_name, totalamount {JOINED}",
@@ -79,6 +85,8 @@ def test_mends_a_column_reference_the_schema_leaves_one_reading_of(
         f"SELECT customerid {JOINED}",  # two of the query's tables have customer_id
         "SELECT customer_id FROM customers JOIN sales ON customers.customer_id = sales.customer_id",  # ambiguous
         f"SELECT s.first_name, full_name {JOINED}",  # the first mend leaves an error without one
+        # moving a join condition's column to the other table would join sales with itself
+        "SELECT c.first_name FROM customers AS c JOIN sales AS s ON c.sale_id = s.customer_id",
         "SELECT first_name FROM clients",  # an unknown table
     ],
 )

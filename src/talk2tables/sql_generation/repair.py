@@ -11,6 +11,8 @@ reading, the validator names it (`SQLValidationError.context["fix"]`) and this m
   (`customers.customer_id` over `orders`: `orders.customer_id`);
 - the one column of the query's tables spelt alike but for case and underscores (`pet_type` -> `PetType`).
 
+A column of a join's `ON` condition is never moved to another table: which side it is on is what the join means.
+
 Nothing here reads the question: understanding stays with the LLM. The mended SQL is checked again from the start
 (read-only guard, tables, columns) and runs only if it passes; the Database MCP's guard and the read-only
 connection check it again. The attempt's metadata lists each mend, and the SQL shown is the one that ran.
@@ -70,10 +72,16 @@ def apply_fix(sql: str, dialect: str, fix: ColumnFix) -> str | None:
         statement = sqlglot.parse_one(sql, read=dialect)
     except SqlglotError:
         return None
+    moves = (fix.new_table or "").lower() != (fix.table or "").lower()
+    linking = {id(c) for join in statement.find_all(exp.Join) for c in _columns(join.args.get("on"))}
     hits = 0
     for column in list(statement.find_all(exp.Column)):
         if column.name.lower() != fix.column.lower() or (column.table or "").lower() != (fix.table or "").lower():
             continue
+        if moves and id(column) in linking:
+            # The sides of a join's condition say which tables it links: `ON t1.lost_in_battle = t2.id` moved to
+            # t2 would compare ship with itself, a query that runs and answers wrong. That mend is the LLM's.
+            return None
         column.set("this", _identifier(fix.new_column, dialect))
         column.set("table", _identifier(fix.new_table, dialect) if fix.new_table else None)
         hits += 1
@@ -100,6 +108,10 @@ def repaired_sql(sql: str, validator: SQLValidator, error: SQLValidationError) -
             continue
         return sql, fixes
     return None
+
+
+def _columns(condition: exp.Expression | None) -> list[exp.Column]:
+    return list(condition.find_all(exp.Column)) if condition is not None else []
 
 
 def _identifier(name: str, dialect: str) -> exp.Identifier:
