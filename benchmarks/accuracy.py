@@ -369,7 +369,7 @@ def render(report: Report) -> str:
         lines.append(f"{'attempts':<24}{' '.join(f'{k}: {v}' for k, v in product['attempts'].items())}")
         recovered = f"{product['recovered']} of {product['needed_recovery']} whose first attempt failed"
         lines.append(f"{'recovered':<24}{recovered}")
-        lines.append(f"{'repaired':<24}{product['repaired']} answered with a column reference mended (repair.py)")
+        lines.append(f"{'repaired':<24}{product['repaired']} questions with a column reference mended, answered or not")
     return "\n".join(lines)
 
 

@@ -85,8 +85,17 @@ def test_mends_a_column_reference_the_schema_leaves_one_reading_of(
         f"SELECT customerid {JOINED}",  # two of the query's tables have customer_id
         "SELECT customer_id FROM customers JOIN sales ON customers.customer_id = sales.customer_id",  # ambiguous
         f"SELECT s.first_name, full_name {JOINED}",  # the first mend leaves an error without one
-        # moving a join condition's column to the other table would join sales with itself
+        # moving a join condition's column to the other table would join sales with itself, in ON or in WHERE
         "SELECT c.first_name FROM customers AS c JOIN sales AS s ON c.sale_id = s.customer_id",
+        "SELECT c.first_name FROM customers AS c, sales AS s WHERE c.product_id = s.product_id",
+        "SELECT c.first_name FROM customers AS c WHERE EXISTS (SELECT 1 FROM sales AS s WHERE c.sale_id = s.sale_id)",
+        # a subquery's column moved to the outer query's table would mean something else
+        "SELECT p.product_name FROM products AS p WHERE p.price > (SELECT AVG(s.price) FROM sales AS s)",
+        # a self-join: which of the two is meant, the schema does not say
+        "SELECT s1.sale_id FROM sales AS s1 JOIN sales AS s2 ON s1.customer_id = s2.customer_id "
+        "JOIN customers AS c ON c.customer_id = s1.customer_id WHERE c.quantity > 5",
+        # ORDER BY may name the SELECT's own alias
+        "SELECT customer_id, SUM(totalamount) AS totalamount FROM sales GROUP BY customer_id ORDER BY totalamount",
         "SELECT first_name FROM clients",  # an unknown table
     ],
 )
@@ -126,6 +135,13 @@ def test_a_strange_column_name_is_written_as_one_quoted_identifier() -> None:
     assert [c.name for c in statements[0].find_all(exp.Column)] == ['x"; DROP TABLE t; --']
 
 
+def test_a_sqlite_double_quoted_string_stays_a_string() -> None:
+    # SQLite reads "totalamount" as a string here (no column has that name): only the bare name is a column.
+    sql = 'SELECT totalamount FROM sales WHERE sale_date = "totalamount"'
+    mended = apply_fix(sql, "sqlite", ColumnFix(None, "totalamount", None, "total_amount"))
+    assert mended == 'SELECT total_amount FROM sales WHERE sale_date = "totalamount"'
+
+
 def test_postgres_mixed_case_names_are_quoted_so_they_keep_their_case() -> None:
     mended = apply_fix("SELECT pet_type FROM pets", "postgres", ColumnFix(None, "pet_type", None, "PetType"))
     assert mended == 'SELECT "PetType" FROM pets'
@@ -135,8 +151,9 @@ def test_postgres_mixed_case_names_are_quoted_so_they_keep_their_case() -> None:
 
 
 def test_literals_and_other_columns_are_left_as_written() -> None:
-    sql = "SELECT s.first_name, 'pet_type' AS label FROM sales AS s WHERE s.region = 'x' AND pet_type = 1"
+    joined = "FROM sales AS s JOIN customers AS c ON c.customer_id = s.customer_id"
+    sql = f"SELECT s.first_name, 'pet_type' AS label {joined} WHERE s.region = 'x' AND pet_type = 1"
     mended = apply_fix(sql, "sqlite", ColumnFix("s", "first_name", "c", "first_name"))
-    assert mended == ("SELECT c.first_name, 'pet_type' AS label FROM sales AS s WHERE s.region = 'x' AND pet_type = 1")
+    assert mended == f"SELECT c.first_name, 'pet_type' AS label {joined} WHERE s.region = 'x' AND pet_type = 1"
     assert apply_fix("SELECT 1", "sqlite", ColumnFix(None, "a", None, "b")) is None  # nothing to mend
     assert apply_fix("SELECT (", "sqlite", ColumnFix(None, "a", None, "b")) is None  # does not parse

@@ -11,7 +11,9 @@ reading, the validator names it (`SQLValidationError.context["fix"]`) and this m
   (`customers.customer_id` over `orders`: `orders.customer_id`);
 - the one column of the query's tables spelt alike but for case and underscores (`pet_type` -> `PetType`).
 
-A column of a join's `ON` condition is never moved to another table: which side it is on is what the join means.
+Never mended: a column moved to another table where it compares with another column (a join's condition, in `ON`
+or `WHERE`: which side it is on is what the join means), or out of its subquery's scope; a table the query reads
+twice (a self-join); an unqualified name the query also uses as an alias.
 
 Nothing here reads the question: understanding stays with the LLM. The mended SQL is checked again from the start
 (read-only guard, tables, columns) and runs only if it passes; the Database MCP's guard and the read-only
@@ -72,15 +74,23 @@ def apply_fix(sql: str, dialect: str, fix: ColumnFix) -> str | None:
         statement = sqlglot.parse_one(sql, read=dialect)
     except SqlglotError:
         return None
+    if not isinstance(statement, exp.Expression):
+        return None
     moves = (fix.new_table or "").lower() != (fix.table or "").lower()
-    linking = {id(c) for join in statement.find_all(exp.Join) for c in _columns(join.args.get("on"))}
+    if moves and not _one_table_behind(statement, fix.new_table or ""):
+        return None  # a self-join (`sales s1`, `sales s2`): the schema does not say which one is meant
+    if fix.table is None and any(a.alias.lower() == fix.column.lower() for a in statement.find_all(exp.Alias)):
+        return None  # `ORDER BY totalamount` may name the SELECT's own alias: not only the schema decides
     hits = 0
     for column in list(statement.find_all(exp.Column)):
         if column.name.lower() != fix.column.lower() or (column.table or "").lower() != (fix.table or "").lower():
             continue
-        if moves and id(column) in linking:
-            # The sides of a join's condition say which tables it links: `ON t1.lost_in_battle = t2.id` moved to
-            # t2 would compare ship with itself, a query that runs and answers wrong. That mend is the LLM's.
+        if dialect == "sqlite" and not column.table and column.this.quoted:
+            continue  # SQLite reads a double-quoted name no column has as a string (validator.py): keep it one
+        if moves and ((fix.new_table or "").lower() not in _sources(column) or _links(column)):
+            # Another SELECT's table (a subquery's column moved to the outer query means something else), or a
+            # comparison of two columns, the condition of a join in ON or WHERE: `t1.lost_in_battle = t2.id` moved
+            # to t2 compares ship with itself. Those mends are the LLM's.
             return None
         column.set("this", _identifier(fix.new_column, dialect))
         column.set("table", _identifier(fix.new_table, dialect) if fix.new_table else None)
@@ -110,8 +120,31 @@ def repaired_sql(sql: str, validator: SQLValidator, error: SQLValidationError) -
     return None
 
 
-def _columns(condition: exp.Expression | None) -> list[exp.Column]:
-    return list(condition.find_all(exp.Column)) if condition is not None else []
+def _one_table_behind(statement: exp.Expression, name: str) -> bool:
+    """The table the query calls `name` appears once in the whole statement."""
+    behind = {t.name.lower() for t in statement.find_all(exp.Table) if t.alias_or_name.lower() == name.lower()}
+    return len(behind) == 1 and sum(t.name.lower() in behind for t in statement.find_all(exp.Table)) == 1
+
+
+def _sources(column: exp.Column) -> set[str]:
+    """What the column's own SELECT reads (its FROM and JOINs), by the names the query gives them."""
+    select = column.find_ancestor(exp.Select)
+    if select is None:
+        return set()
+    start = select.args.get("from_") or select.args.get("from")  # the key's name differs across sqlglot versions
+    read = ([start.this] if start is not None else []) + [join.this for join in select.args.get("joins") or []]
+    return {source.alias_or_name.lower() for source in read if source.alias_or_name}
+
+
+def _links(column: exp.Column) -> bool:
+    """The column is one side of a comparison with another column: a join's condition, wherever it is written."""
+    parent = column.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    if not isinstance(parent, exp.Binary) or isinstance(parent, exp.Connector):
+        return False
+    other = parent.right if parent.left is column else parent.left
+    return isinstance(other, exp.Column)
 
 
 def _identifier(name: str, dialect: str) -> exp.Identifier:
