@@ -56,6 +56,12 @@ def mend(validator: SQLValidator, sql: str) -> tuple[str, list[str]] | None:
             ["totalamount -> total_amount"],
         ),
         ("SELECT s.saledate FROM sales AS s", "SELECT s.sale_date FROM sales AS s", ["s.saledate -> s.sale_date"]),
+        # arithmetic with another column is no join condition: the column still moves to the table that has it
+        (
+            "SELECT SUM(s.quantity * s.price) FROM sales AS s JOIN products AS p ON p.product_id = s.product_id",
+            "SELECT SUM(s.quantity * p.price) FROM sales AS s JOIN products AS p ON p.product_id = s.product_id",
+            ["s.price -> p.price"],
+        ),
         # a join condition's column keeps its side: only its spelling is mended
         (
             "SELECT c.first_name FROM customers AS c JOIN sales AS s ON s.customerid = c.customer_id",
@@ -88,6 +94,7 @@ def test_mends_a_column_reference_the_schema_leaves_one_reading_of(
         # moving a join condition's column to the other table would join sales with itself, in ON or in WHERE
         "SELECT c.first_name FROM customers AS c JOIN sales AS s ON c.sale_id = s.customer_id",
         "SELECT c.first_name FROM customers AS c, sales AS s WHERE c.product_id = s.product_id",
+        "SELECT c.first_name FROM customers AS c, sales AS s WHERE (c.product_id) > (s.product_id)",
         "SELECT c.first_name FROM customers AS c WHERE EXISTS (SELECT 1 FROM sales AS s WHERE c.sale_id = s.sale_id)",
         # a subquery's column moved to the outer query's table would mean something else
         "SELECT p.product_name FROM products AS p WHERE p.price > (SELECT AVG(s.price) FROM sales AS s)",

@@ -138,12 +138,15 @@ def _sources(column: exp.Column) -> set[str]:
 
 def _links(column: exp.Column) -> bool:
     """The column is one side of a comparison with another column: a join's condition, wherever it is written."""
+    side: exp.Expression = column
     parent = column.parent
     while isinstance(parent, exp.Paren):
-        parent = parent.parent
-    if not isinstance(parent, exp.Binary) or isinstance(parent, exp.Connector):
-        return False
-    other = parent.right if parent.left is column else parent.left
+        side, parent = parent, parent.parent
+    if not isinstance(parent, exp.Binary) or not isinstance(parent, exp.Predicate) or isinstance(parent, exp.Connector):
+        return False  # arithmetic (`s.quantity * p.unit_cost`) and AND/OR are not a join's condition
+    other = parent.right if parent.left is side else parent.left
+    while isinstance(other, exp.Paren):
+        other = other.this
     return isinstance(other, exp.Column)
 
 
