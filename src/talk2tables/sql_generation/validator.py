@@ -307,7 +307,7 @@ class SQLValidator:
         table = holders[0]
         name = present[table.lower()]
         where = name if name.lower() == table.lower() else f"{name} ({table})"
-        spelled = next(c for c in self.mapping[table] if c.lower() == column.lower())
+        spelled = self._spelled(table, column) or column  # a holder has it: never the fallback
         return f" {spelled!r} is in {where}: write {name}.{spelled}."
 
     def _close_hint(self, column: str, tables: list[str], present: dict[str, str]) -> str:
