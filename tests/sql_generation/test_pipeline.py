@@ -136,6 +136,35 @@ async def test_a_column_the_schema_leaves_one_reading_of_is_mended_without_anoth
     assert [c["step"] for c in meta["llm_calls"]] == ["sql", "explain"]  # no second SQL call
 
 
+# products is never joined: sales' foreign key leads to exactly one product per sale, so joining it repeats no row.
+UNJOINED_SQL = "SELECT COUNT(*) AS sold FROM sales WHERE products.product_name = 'Magic Wand Pro'"
+JOINED_SQL = (
+    "SELECT COUNT(*) AS sold FROM sales JOIN products ON products.product_id = sales.product_id "
+    "WHERE products.product_name = 'Magic Wand Pro'"
+)
+
+
+async def test_a_table_the_query_never_joined_is_joined_along_its_foreign_key_and_the_rows_are_the_databases(
+    llm: ScriptedLLMServer, pipeline: Pipeline
+) -> None:
+    script(llm, answer(UNJOINED_SQL))
+    result = await pipeline.answer(QUESTION)
+    assert result.success, result.error
+    assert result.sql == JOINED_SQL
+    (attempt,) = result.metadata["attempts"]
+    assert attempt["repairs"] == [
+        "products.product_name -> products.product_name (joined products on products.product_id = sales.product_id)"
+    ]
+    assert [c["step"] for c in result.metadata["llm_calls"]] == ["sql", "explain"]
+    # The count is the database's own for the join written out by hand: the mend added no row and lost none.
+    expected = await pipeline.orchestrator.execute_query(
+        "SELECT COUNT(*) FROM sales s JOIN products p ON p.product_id = s.product_id "
+        "WHERE p.product_name = 'Magic Wand Pro'"
+    )
+    assert result.result.rows == [[expected.rows[0][0]]]
+    assert expected.rows[0][0] > 0
+
+
 async def test_with_repair_off_the_same_answer_costs_an_attempt(
     llm: ScriptedLLMServer, orchestrator: Orchestrator, llm_config: LLMConfig
 ) -> None:

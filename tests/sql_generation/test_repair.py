@@ -68,6 +68,33 @@ def mend(validator: SQLValidator, sql: str) -> tuple[str, list[str]] | None:
             "SELECT c.first_name FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id",
             ["s.customerid -> s.customer_id"],
         ),
+        # a table never joined, named by its prefix: joined along the foreign key that leads to its primary key
+        (
+            "SELECT COUNT(DISTINCT products.category) FROM sales",
+            "SELECT COUNT(DISTINCT products.category) FROM sales JOIN products ON products.product_id = "
+            "sales.product_id",
+            ["products.category -> products.category (joined products on products.product_id = sales.product_id)"],
+        ),
+        # a column of a table the query never joined, prefixed with the query's own alias or not prefixed at all
+        (
+            "SELECT s.first_name FROM sales AS s",
+            "SELECT customers.first_name FROM sales AS s JOIN customers ON customers.customer_id = s.customer_id",
+            ["s.first_name -> customers.first_name (joined customers on customers.customer_id = s.customer_id)"],
+        ),
+        (
+            "SELECT SUM(quantity) FROM sales WHERE product_name = 'Orb'",
+            "SELECT SUM(quantity) FROM sales JOIN products ON products.product_id = sales.product_id "
+            "WHERE products.product_name = 'Orb'",
+            ["product_name -> products.product_name (joined products on products.product_id = sales.product_id)"],
+        ),
+        # the join goes into the SELECT that reads the table holding the key, not the outer one
+        (
+            "SELECT c.first_name FROM customers AS c WHERE c.customer_id IN "
+            "(SELECT s.customer_id FROM sales AS s WHERE s.category = 'Books')",
+            "SELECT c.first_name FROM customers AS c WHERE c.customer_id IN (SELECT s.customer_id FROM sales AS s "
+            "JOIN products ON products.product_id = s.product_id WHERE products.category = 'Books')",
+            ["s.category -> products.category (joined products on products.product_id = s.product_id)"],
+        ),
         # two mends in one answer, each validated in turn
         (
             f"SELECT s.first_name, totalamount {JOINED}",
@@ -86,8 +113,13 @@ def test_mends_a_column_reference_the_schema_leaves_one_reading_of(
     "sql",
     [
         "SELECT full_name FROM customers",  # nothing is spelt like it
-        "SELECT COUNT(DISTINCT products.category) FROM sales",  # no foreign key holds category: a join is needed
-        "SELECT s.first_name FROM sales AS s",  # only a table outside the query has it
+        # a join toward many rows (each customer has many sales) would repeat the customer: only to a primary key
+        "SELECT COUNT(*) FROM customers WHERE quantity > 2",
+        "SELECT c.city FROM customers AS c WHERE c.total_amount > 100",
+        # the table to join is already read elsewhere in the query (its subquery): which reading is meant is open
+        "SELECT s.first_name FROM sales AS s WHERE s.customer_id IN (SELECT customer_id FROM customers)",
+        # the table to join from is read twice
+        "SELECT s1.product_name FROM sales AS s1 JOIN sales AS s2 ON s1.customer_id = s2.customer_id",
         f"SELECT customerid {JOINED}",  # two of the query's tables have customer_id
         "SELECT customer_id FROM customers JOIN sales ON customers.customer_id = sales.customer_id",  # ambiguous
         f"SELECT s.first_name, full_name {JOINED}",  # the first mend leaves an error without one
@@ -117,6 +149,42 @@ def test_the_error_names_its_mend_in_json_ready_form(validator: SQLValidator) ->
     assert payload["fix"] == {"table": "s", "column": "first_name", "new_table": "c", "new_column": "first_name"}
     assert ColumnFix.from_context(payload["fix"]) == ColumnFix("s", "first_name", "c", "first_name")
     assert "write c.first_name" in payload["message"]  # the message for the LLM is unchanged
+
+
+def test_a_join_mend_travels_with_the_error_and_a_forged_one_is_refused(validator: SQLValidator) -> None:
+    with pytest.raises(SQLValidationError) as caught:
+        validator.validate("SELECT s.first_name FROM sales AS s")
+    payload: dict[str, Any] = json.loads(json.dumps(caught.value.to_dict()))
+    fix = ColumnFix.from_context(payload["fix"])
+    assert fix == ColumnFix(
+        "s", "first_name", "customers", "first_name", "customers", "s", (("customer_id", "customer_id"),)
+    )
+    # A join with nothing to join along, or from nowhere, is no mend.
+    assert ColumnFix.from_context({**payload["fix"], "on": []}) is None
+    assert ColumnFix.from_context({**payload["fix"], "via": None}) is None
+    # A forged join of a table the schema lacks, or of a name that tries to be SQL, never passes the check again.
+    for joined in ("no_such_table", "customers; DROP TABLE sales; --"):
+        forged = SQLValidationError("x", fix={**payload["fix"], "joined": joined, "new_table": joined})
+        assert repaired_sql("SELECT s.first_name FROM sales AS s", validator, forged) is None
+
+
+def test_two_foreign_keys_to_the_same_table_leave_the_join_to_the_llm() -> None:
+    schema = {
+        "dialect": "sqlite",
+        "tables": [
+            {"name": "teams", "primary_key": ["team_id"],
+             "columns": [{"name": "team_id", "type": "INTEGER"}, {"name": "team_name", "type": "TEXT"}]},
+            {"name": "matches", "primary_key": ["match_id"],
+             "columns": [{"name": "match_id", "type": "INTEGER"}, {"name": "home_id", "type": "INTEGER"},
+                         {"name": "away_id", "type": "INTEGER"}],
+             "foreign_keys": [
+                 {"columns": ["home_id"], "references_table": "teams", "references_columns": ["team_id"]},
+                 {"columns": ["away_id"], "references_table": "teams", "references_columns": ["team_id"]},
+             ]},
+        ],
+    }  # fmt: skip
+    validator = SQLValidator(schema, "sqlite")
+    assert mend(validator, "SELECT m.team_name FROM matches AS m") is None  # home or away: the question says
 
 
 def test_a_write_is_never_mended(validator: SQLValidator) -> None:

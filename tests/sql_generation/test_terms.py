@@ -45,7 +45,12 @@ def test_every_alias_canonical_name_and_business_term_is_a_choice(context: Gener
         assert name in terms
     assert "how many" not in terms  # generic aggregation words are not worth a step
     schema = mentions_model(terms).model_json_schema()
-    assert "abra" in schema["properties"]["mentions"]["items"]["enum"]
+    enum = schema["properties"]["mentions"]["items"]["enum"]
+    assert "abra" in enum
+    # In lower case, as the SQL answer's `uses` (Term.choice): "Magic Wand Pro" is offered as "magic wand pro".
+    assert "magic wand pro" in enum
+    assert "Magic Wand Pro" not in enum
+    assert all(name == name.lower() for name in enum)
     with pytest.raises(ValidationError):
         mentions_model(terms).model_validate({"mentions": ["not a metadata key"]})
     # A few names: the grammar stops a list that loops (the schema bounds it; a longer list still parses).

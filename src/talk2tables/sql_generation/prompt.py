@@ -84,7 +84,7 @@ _ANSWER = '{"sql": "<the query>"}'
 _ANSWER_WITH_USES = '{"uses": [<names>], "sql": "<the query>"}'
 _USES = """\
 "uses" lists each product name and business term of the product metadata the question uses (in its own words or as
-a clear variant) as "<name as the metadata writes it> -> <what it is in SQL>"; [] when none. Then the SQL filters on
+a clear variant) as "<the name in lower case> -> <what it is in SQL>"; [] when none. Then the SQL filters on
 exactly those database values and computes those terms exactly so.
 """
 
@@ -94,7 +94,7 @@ exactly those database values and computes those terms exactly so.
 _TERMS = """\
 Before the SQL you may be asked which product names and business terms of the product metadata the question uses,
 in its own words or as a clear variant. Then answer with this JSON object instead:
-{"mentions": ["<name or term, exactly as the metadata writes it>", ...]}; {"mentions": []} when it uses none.
+{"mentions": ["<name or term as the metadata writes it, in lower case>", ...]}; {"mentions": []} when it uses none.
 """
 
 

@@ -9,11 +9,16 @@ reading, the validator names it (`SQLValidationError.context["fix"]`) and this m
 - the one table of the query that has the column, where the prefix's table lacks it (`t2.x` -> `t1.x`), or,
   where the prefix names a table the query never joined, the query's table whose foreign key holds the same value
   (`customers.customer_id` over `orders`: `orders.customer_id`);
-- the one column of the query's tables spelt alike but for case and underscores (`pet_type` -> `PetType`).
+- the one column of the query's tables spelt alike but for case and underscores (`pet_type` -> `PetType`);
+- the one table outside the query that has the column, joined along the one foreign key that leads from the
+  query's table to its primary key (`t1.fname` over `Has_Pet t1`: `JOIN Student ON Student.StuID = t1.StuID`,
+  then `Student.Fname`). Toward a primary key each row meets at most one row, so the join repeats none; the
+  other way (a battle joined to its many ships) is never mended.
 
 Never mended: a column moved to another table where it compares with another column (a join's condition, in `ON`
 or `WHERE`: which side it is on is what the join means), or out of its subquery's scope; a table the query reads
-twice (a self-join); an unqualified name the query also uses as an alias.
+twice (a self-join); an unqualified name the query also uses as an alias; a join where two foreign keys lead to the
+table (a match's home team or away team), or where the query already reads it elsewhere.
 
 Nothing here reads the question: understanding stays with the LLM. The mended SQL is checked again from the start
 (read-only guard, tables, columns) and runs only if it passes; the Database MCP's guard and the read-only
@@ -42,25 +47,43 @@ _SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 @dataclass(frozen=True)
 class ColumnFix:
-    """`table.column` as the query wrote it (`table` None: unqualified) -> what to write instead."""
+    """`table.column` as the query wrote it (`table` None: unqualified) -> what to write instead; with `joined`, the
+    table to join first, along the foreign key `on` (pairs of the `via` table's column and `joined`'s key column)."""
 
     table: str | None
     column: str
     new_table: str | None
     new_column: str
+    joined: str | None = None
+    via: str | None = None
+    on: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
-        return f"{_dotted(self.table, self.column)} -> {_dotted(self.new_table, self.new_column)}"
+        mend = f"{_dotted(self.table, self.column)} -> {_dotted(self.new_table, self.new_column)}"
+        return f"{mend} (joined {self.joined} on {self._condition()})" if self.joined else mend
+
+    def _condition(self) -> str:
+        return " AND ".join(f"{self.joined}.{key} = {self.via}.{mine}" for mine, key in self.on)
 
     def to_context(self) -> dict[str, Any]:
         """JSON-ready, for the error's context (it travels with the error through re-raises)."""
-        return {"table": self.table, "column": self.column, "new_table": self.new_table, "new_column": self.new_column}
+        value: dict[str, Any] = {
+            "table": self.table, "column": self.column, "new_table": self.new_table, "new_column": self.new_column
+        }  # fmt: skip
+        if self.joined:
+            value |= {"joined": self.joined, "via": self.via, "on": [list(pair) for pair in self.on]}
+        return value
 
     @classmethod
     def from_context(cls, value: Any) -> ColumnFix | None:
         if not isinstance(value, dict) or not value.get("column") or not value.get("new_column"):
             return None
-        return cls(value.get("table"), str(value["column"]), value.get("new_table"), str(value["new_column"]))
+        on = tuple((str(a), str(b)) for a, b in value.get("on") or [])
+        joined, via = value.get("joined"), value.get("via")
+        if joined and (not via or not on):
+            return None
+        return cls(value.get("table"), str(value["column"]), value.get("new_table"), str(value["new_column"]),
+                   joined, via, on)  # fmt: skip
 
 
 def squashed(name: str) -> str:
@@ -69,33 +92,84 @@ def squashed(name: str) -> str:
 
 
 def apply_fix(sql: str, dialect: str, fix: ColumnFix) -> str | None:
-    """The SQL with every reference to the fixed column rewritten, or None when it has none (or does not parse)."""
+    """The SQL with every reference to the fixed column rewritten (and the fix's table joined first), or None when
+    it has none, does not parse, or the mend is not certain in this query."""
     try:
         statement = sqlglot.parse_one(sql, read=dialect)
     except SqlglotError:
         return None
     if not isinstance(statement, exp.Expression):
         return None
+    if fix.joined:
+        return _joined(statement, dialect, fix)
     moves = (fix.new_table or "").lower() != (fix.table or "").lower()
     if moves and not _one_table_behind(statement, fix.new_table or ""):
         return None  # a self-join (`sales s1`, `sales s2`): the schema does not say which one is meant
-    if fix.table is None and any(a.alias.lower() == fix.column.lower() for a in statement.find_all(exp.Alias)):
+    if fix.table is None and _aliased(statement, fix.column):
         return None  # `ORDER BY totalamount` may name the SELECT's own alias: not only the schema decides
     hits = 0
-    for column in list(statement.find_all(exp.Column)):
-        if column.name.lower() != fix.column.lower() or (column.table or "").lower() != (fix.table or "").lower():
-            continue
-        if dialect == "sqlite" and not column.table and column.this.quoted:
-            continue  # SQLite reads a double-quoted name no column has as a string (validator.py): keep it one
+    for column in _references(statement, dialect, fix):
         if moves and ((fix.new_table or "").lower() not in _sources(column) or _links(column)):
             # Another SELECT's table (a subquery's column moved to the outer query means something else), or a
             # comparison of two columns, the condition of a join in ON or WHERE: `t1.lost_in_battle = t2.id` moved
             # to t2 compares ship with itself. Those mends are the LLM's.
             return None
-        column.set("this", _identifier(fix.new_column, dialect))
-        column.set("table", _identifier(fix.new_table, dialect) if fix.new_table else None)
+        _rewrite(column, dialect, fix)
         hits += 1
     return statement.sql(dialect=dialect) if hits else None
+
+
+def _joined(statement: exp.Expression, dialect: str, fix: ColumnFix) -> str | None:
+    """`t1.fname` over `Has_Pet t1`, where only Student has fname and Has_Pet's foreign key names one student: join
+    Student along that key and read Student.Fname. The validator offers it only where the key leads from the query's
+    table to the joined table's primary key, so each row of the query meets at most one row of it and the join
+    neither repeats nor (with the key's integrity) drops a row. Every reference must sit in the one SELECT that
+    reads the `via` table, once; a query that already names the table anywhere is the LLM's to mend."""
+    joined, via = fix.joined or "", (fix.via or "").lower()
+    if any(t.name.lower() == joined.lower() or t.alias_or_name.lower() == joined.lower()
+           for t in statement.find_all(exp.Table)):  # fmt: skip
+        return None
+    if not _one_table_behind(statement, via) or (fix.table is None and _aliased(statement, fix.column)):
+        return None
+    columns = _references(statement, dialect, fix)
+    selects = {id(column.find_ancestor(exp.Select)) for column in columns}
+    if not columns or len(selects) != 1 or any(via not in _sources(c) or _links(c) for c in columns):
+        return None
+    select = columns[0].find_ancestor(exp.Select)
+    if select is None:
+        return None
+    table = exp.Table(this=_identifier(joined, dialect))
+    condition = exp.and_(*(
+        exp.EQ(this=exp.column(_identifier(key, dialect), table=_identifier(joined, dialect)),
+               expression=exp.column(_identifier(mine, dialect), table=_identifier(fix.via or "", dialect)))
+        for mine, key in fix.on
+    ))  # fmt: skip
+    select.join(table, on=condition, copy=False)
+    for column in columns:
+        _rewrite(column, dialect, fix)
+    return statement.sql(dialect=dialect)
+
+
+def _references(statement: exp.Expression, dialect: str, fix: ColumnFix) -> list[exp.Column]:
+    """The query's references to the fixed column, as written (`table.column`, or the bare column)."""
+    found = []
+    for column in list(statement.find_all(exp.Column)):
+        if column.name.lower() != fix.column.lower() or (column.table or "").lower() != (fix.table or "").lower():
+            continue
+        if dialect == "sqlite" and not column.table and column.this.quoted:
+            continue  # SQLite reads a double-quoted name no column has as a string (validator.py): keep it one
+        found.append(column)
+    return found
+
+
+def _rewrite(column: exp.Column, dialect: str, fix: ColumnFix) -> None:
+    column.set("this", _identifier(fix.new_column, dialect))
+    column.set("table", _identifier(fix.new_table, dialect) if fix.new_table else None)
+
+
+def _aliased(statement: exp.Expression, name: str) -> bool:
+    """The query also calls something of its own `name` (`ORDER BY total` may mean the SELECT's alias)."""
+    return any(a.alias.lower() == name.lower() for a in statement.find_all(exp.Alias))
 
 
 def repaired_sql(sql: str, validator: SQLValidator, error: SQLValidationError) -> tuple[str, list[ColumnFix]] | None:

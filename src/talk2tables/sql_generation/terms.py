@@ -35,10 +35,20 @@ class Term:
     sql: str = ""  # what it is in SQL: the product's filter (`products.product_name = 'Magic Wand Pro'`), or the term's
 
     @property
+    def key(self) -> str:
+        """The name as the grammar offers it: in lower case, the way `metadata_terms` keys it."""
+        return self.name.lower()
+
+    @property
     def choice(self) -> str:
         """The term as the SQL answer lists it in `uses`: `abra -> products.product_name = 'Magic Wand Pro'`. The
-        model chooses it by the name the question uses; the rest, held by the grammar, is the SQL it means."""
-        return f"{self.name} -> {self.sql or self.meaning}"
+        model chooses it by the name the question uses; the rest, held by the grammar, is the SQL it means.
+
+        The name is in lower case. A grammar takes the model's first token and holds it to the choices that begin
+        so: offered "Magic Wand Pro" beside "magic hat", the bundled model began "Magic" for "the magic hat" and
+        was held to the wand (and began "M" for "the mouse", and "M" for "the x1"). In lower case only, its first
+        token is the start of the user's own word."""
+        return f"{self.key} -> {self.sql or self.meaning}"
 
 
 def metadata_terms(context: GenerationContext) -> dict[str, Term]:
@@ -94,8 +104,9 @@ def uses_choices(terms: Mapping[str, Term]) -> dict[str, Term]:
 
 
 def mentions_model(terms: dict[str, Term]) -> type[BaseModel]:
-    """`{"mentions": [...]}` where each entry must be one of the terms' names (an enum in the JSON schema)."""
-    return _mentions_model(tuple(sorted({t.name for t in terms.values()})))
+    """`{"mentions": [...]}` where each entry must be one of the terms' names, in lower case as `Term.choice` says
+    why (an enum in the JSON schema)."""
+    return _mentions_model(tuple(sorted({t.key for t in terms.values()})))
 
 
 @functools.lru_cache(maxsize=16)  # one class per set of names: the generator keeps one agent per class

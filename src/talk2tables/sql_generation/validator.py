@@ -52,6 +52,15 @@ def schema_mapping(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
     return mapping
 
 
+def primary_keys(schema: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """`{table in lower case: its primary key's columns in lower case}` from a `database://schema` resource."""
+    keys: dict[str, tuple[str, ...]] = {}
+    for table in schema.get("tables", []):
+        if isinstance(table, dict) and table.get("name") and isinstance(table.get("primary_key"), list):
+            keys[str(table["name"]).lower()] = tuple(str(c).lower() for c in table["primary_key"])
+    return keys
+
+
 class SQLValidator:
     """Checks SQL against one schema in one dialect; build one per request (the schema is read fresh)."""
 
@@ -59,6 +68,7 @@ class SQLValidator:
         self.dialect = dialect
         self.mapping = schema_mapping(schema)
         self.foreign_keys = foreign_keys(schema)
+        self.primary_keys = primary_keys(schema)
         tables: dict[str, object] = dict(self.mapping)
         # PostgreSQL names are case-sensitive once quoted ("Orders" is not orders): keep them as the database
         # reports them. SQLite ignores case, so there the schema is folded like the query.
@@ -190,7 +200,10 @@ class SQLValidator:
             f"{self._holders_hint(column, referenced, present)}",
             reason="unknown_column",
             column=column,
-            fix=_context(self._spelling_fix(None, column, [t for t in self.mapping if t.lower() in present])),
+            fix=_context(
+                self._spelling_fix(None, column, [t for t in self.mapping if t.lower() in present])
+                or self._join_fix(None, column, present)
+            ),
         )
 
     def _qualified_miss(
@@ -235,9 +248,9 @@ class SQLValidator:
             spelled = self._spelled(table, column)
             return ColumnFix(prefix, column, present[table.lower()], spelled) if spelled else None
         holders = self._tables_with(column, [t for t in self.mapping if t.lower() in present])
-        if len(holders) != 1 or not self._linked(holders[0], table, column):
-            return None
-        return ColumnFix(prefix, column, present[holders[0].lower()], self._spelled(holders[0], column) or column)
+        if len(holders) == 1 and self._linked(holders[0], table, column):
+            return ColumnFix(prefix, column, present[holders[0].lower()], self._spelled(holders[0], column) or column)
+        return None if holders else self._join_fix(prefix, column, present, target=table)
 
     def _prefixed_fix(
         self, prefix: str, column: str, statement: exp.Expression, present: dict[str, str]
@@ -254,7 +267,7 @@ class SQLValidator:
             return ColumnFix(prefix, column, present[holders[0].lower()], self._spelled(holders[0], column) or column)
         if holders:
             return None
-        return self._spelling_fix(prefix, column, [own])
+        return self._spelling_fix(prefix, column, [own]) or self._join_fix(prefix, column, present, own=own)
 
     def _spelling_fix(self, prefix: str | None, column: str, tables: list[str]) -> ColumnFix | None:
         """The one column of `tables` spelt like `column` but for case and separators (`pet_type` -> `PetType`)."""
@@ -263,6 +276,44 @@ class SQLValidator:
             return None
         (_, spelled) = next(iter(alike))
         return ColumnFix(prefix, column, prefix, spelled) if spelled != column else None
+
+    def _join_fix(
+        self,
+        prefix: str | None,
+        column: str,
+        present: dict[str, str],
+        *,
+        own: str | None = None,
+        target: str | None = None,
+    ) -> ColumnFix | None:
+        """A column of a table the query never joined (`t1.fname` over `Has_Pet t1`, `products.product_name` over
+        `FROM sales`): that table, joined along the one foreign key that leads to its primary key from the prefix's
+        own table (`own`), else from the query's one table that has such a key. `target`: the table the prefix names;
+        otherwise the one table outside the query that has the column. Only toward a primary key: each row of the
+        query then meets at most one row of the joined table, so the join repeats none (the other way, one battle
+        joined to its ships, it would)."""
+        if target is None:
+            outside = self._tables_with(column, [t for t in self.mapping if t.lower() not in present])
+            if len(outside) != 1:
+                return None
+            target = outside[0]
+        spelled = self._spelled(target, column)
+        key = self.primary_keys.get(target.lower())
+        if spelled is None or not key or target.lower() in present:
+            return None
+        leads = [
+            fk for fk in self.foreign_keys
+            if fk.references_table.lower() == target.lower() and fk.table.lower() in present
+            and tuple(c.lower() for c in fk.references_columns) == key
+        ]  # fmt: skip
+        if own is not None and any(fk.table.lower() == own.lower() for fk in leads):
+            leads = [fk for fk in leads if fk.table.lower() == own.lower()]
+        if len(leads) != 1:
+            return None
+        (lead,) = leads
+        via = present[lead.table.lower()] if own is None or lead.table.lower() != own.lower() else prefix
+        on = tuple(zip(lead.columns, lead.references_columns, strict=True))
+        return ColumnFix(prefix, column, target, spelled, joined=target, via=via, on=on)
 
     def _spelled(self, table: str, column: str) -> str | None:
         return next((c for c in self.mapping[table] if c.lower() == column.lower()), None)
