@@ -45,6 +45,25 @@ was made).
   sale (1-14 July); a few other orders used a 5% coupon.
 - Dates are stored as `DATE` (in SQLite as `YYYY-MM-DD` text, so `strftime('%Y', sale_date)`
   extracts the year there).
+
+## Example queries
+
+Questions asked before, with the SQL that answered them right:
+
+- "How many Cozy Cloud Blankets did we sell in Europe?"
+  `SELECT SUM(s.quantity) FROM sales s JOIN products p ON p.product_id = s.product_id
+  WHERE p.product_name = 'Cozy Cloud Blanket' AND s.region = 'Europe'`
+- "Which customers bought the Barista Espresso Machine?"
+  `SELECT DISTINCT c.first_name, c.last_name, c.email FROM sales s
+  JOIN customers c ON c.customer_id = s.customer_id JOIN products p ON p.product_id = s.product_id
+  WHERE p.product_name = 'Barista Espresso Machine'`
+- "Gross margin per product"
+  `SELECT p.product_name, SUM(s.total_amount - s.quantity * p.unit_cost) AS gross_margin
+  FROM sales s JOIN products p ON p.product_id = s.product_id GROUP BY p.product_name`
+- "Average line total of cancelled orders" (cancelled orders are not sales: their lines are in
+  `order_items`)
+  `SELECT AVG(oi.line_total) FROM order_items oi JOIN orders o ON o.order_id = oi.order_id
+  WHERE o.status = 'cancelled'`
 """
 
 
