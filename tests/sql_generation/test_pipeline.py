@@ -139,7 +139,7 @@ async def test_a_column_the_schema_leaves_one_reading_of_is_mended_without_anoth
 # products is never joined: sales' foreign key leads to exactly one product per sale, so joining it repeats no row.
 UNJOINED_SQL = "SELECT COUNT(*) AS sold FROM sales WHERE products.product_name = 'Magic Wand Pro'"
 JOINED_SQL = (
-    "SELECT COUNT(*) AS sold FROM sales JOIN products ON products.product_id = sales.product_id "
+    "SELECT COUNT(*) AS sold FROM sales LEFT JOIN products ON products.product_id = sales.product_id "
     "WHERE products.product_name = 'Magic Wand Pro'"
 )
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlglot
+from sqlalchemy import create_engine, text
 from sqlglot import exp
 
 from talk2tables.errors import SQLValidationError
@@ -71,28 +73,36 @@ def mend(validator: SQLValidator, sql: str) -> tuple[str, list[str]] | None:
         # a table never joined, named by its prefix: joined along the foreign key that leads to its primary key
         (
             "SELECT COUNT(DISTINCT products.category) FROM sales",
-            "SELECT COUNT(DISTINCT products.category) FROM sales JOIN products ON products.product_id = "
+            "SELECT COUNT(DISTINCT products.category) FROM sales LEFT JOIN products ON products.product_id = "
             "sales.product_id",
             ["products.category -> products.category (joined products on products.product_id = sales.product_id)"],
         ),
         # a column of a table the query never joined, prefixed with the query's own alias or not prefixed at all
         (
             "SELECT s.first_name FROM sales AS s",
-            "SELECT customers.first_name FROM sales AS s JOIN customers ON customers.customer_id = s.customer_id",
+            "SELECT customers.first_name FROM sales AS s LEFT JOIN customers ON customers.customer_id = s.customer_id",
             ["s.first_name -> customers.first_name (joined customers on customers.customer_id = s.customer_id)"],
         ),
         (
             "SELECT SUM(quantity) FROM sales WHERE product_name = 'Orb'",
-            "SELECT SUM(quantity) FROM sales JOIN products ON products.product_id = sales.product_id "
+            "SELECT SUM(quantity) FROM sales LEFT JOIN products ON products.product_id = sales.product_id "
             "WHERE products.product_name = 'Orb'",
             ["product_name -> products.product_name (joined products on products.product_id = sales.product_id)"],
+        ),
+        # a LEFT JOIN: an outer join before it keeps its rows (an inner join would drop the customers without sales)
+        (
+            "SELECT c.first_name, s.product_name FROM customers AS c LEFT JOIN sales AS s ON s.customer_id = "
+            "c.customer_id",
+            "SELECT c.first_name, products.product_name FROM customers AS c LEFT JOIN sales AS s ON s.customer_id = "
+            "c.customer_id LEFT JOIN products ON products.product_id = s.product_id",
+            ["s.product_name -> products.product_name (joined products on products.product_id = s.product_id)"],
         ),
         # the join goes into the SELECT that reads the table holding the key, not the outer one
         (
             "SELECT c.first_name FROM customers AS c WHERE c.customer_id IN "
             "(SELECT s.customer_id FROM sales AS s WHERE s.category = 'Books')",
             "SELECT c.first_name FROM customers AS c WHERE c.customer_id IN (SELECT s.customer_id FROM sales AS s "
-            "JOIN products ON products.product_id = s.product_id WHERE products.category = 'Books')",
+            "LEFT JOIN products ON products.product_id = s.product_id WHERE products.category = 'Books')",
             ["s.category -> products.category (joined products on products.product_id = s.product_id)"],
         ),
         # two mends in one answer, each validated in turn
@@ -118,6 +128,17 @@ def test_mends_a_column_reference_the_schema_leaves_one_reading_of(
         "SELECT c.city FROM customers AS c WHERE c.total_amount > 100",
         # the table to join is already read elsewhere in the query (its subquery): which reading is meant is open
         "SELECT s.first_name FROM sales AS s WHERE s.customer_id IN (SELECT customer_id FROM customers)",
+        # the join would change more than the column: SELECT * grows by the joined table's columns; PostgreSQL
+        # cannot see a comma-joined table from a later JOIN's ON; an earlier ON runs before the new join
+        "SELECT * FROM sales WHERE first_name = 'Ann'",
+        "SELECT s.first_name FROM sales AS s, products AS p WHERE p.product_id = s.product_id",
+        "SELECT c.first_name FROM customers AS c LEFT JOIN sales AS s ON s.customer_id = c.customer_id "
+        "AND s.category = 'Magic'",
+        # a CTE named like the table to join, or like the table the key is read from: not the schema's tables
+        "WITH customers AS (SELECT 1 AS customer_id, 'Zed' AS first_name) SELECT s.sale_id, s.first_name "
+        "FROM sales AS s",
+        "WITH sales AS (SELECT customer_id AS product_id, first_name FROM customers) "
+        "SELECT s.first_name, s.product_name FROM sales AS s",
         # the table to join from is read twice
         "SELECT s1.product_name FROM sales AS s1 JOIN sales AS s2 ON s1.customer_id = s2.customer_id",
         f"SELECT customerid {JOINED}",  # two of the query's tables have customer_id
@@ -159,13 +180,50 @@ def test_a_join_mend_travels_with_the_error_and_a_forged_one_is_refused(validato
     assert fix == ColumnFix(
         "s", "first_name", "customers", "first_name", "customers", "s", (("customer_id", "customer_id"),)
     )
-    # A join with nothing to join along, or from nowhere, is no mend.
+    # A join with nothing to join along, from nowhere, or along pairs that are not pairs of names, is no mend.
     assert ColumnFix.from_context({**payload["fix"], "on": []}) is None
     assert ColumnFix.from_context({**payload["fix"], "via": None}) is None
+    for on in ([["customer_id"]], "ab", [["a", "b", "c"]], [[1, 2]], {"a": "b"}):
+        assert ColumnFix.from_context({**payload["fix"], "on": on}) is None
     # A forged join of a table the schema lacks, or of a name that tries to be SQL, never passes the check again.
     for joined in ("no_such_table", "customers; DROP TABLE sales; --"):
         forged = SQLValidationError("x", fix={**payload["fix"], "joined": joined, "new_table": joined})
         assert repaired_sql("SELECT s.first_name FROM sales AS s", validator, forged) is None
+
+
+def test_a_join_keeps_every_row_even_where_the_key_is_null_or_dangling(tmp_path: Path) -> None:
+    # SQLite does not enforce foreign keys: a sale may name no customer, or one that does not exist.
+    engine = create_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    with engine.begin() as conn:
+        for statement in (
+            "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, first_name TEXT)",
+            "CREATE TABLE sales (sale_id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(customer_id))",
+            "INSERT INTO customers VALUES (1, 'Ann')",
+            "INSERT INTO sales VALUES (10, 1), (11, NULL), (12, 99)",
+        ):
+            conn.execute(text(statement))
+    schema = {
+        "dialect": "sqlite",
+        "tables": [
+            {"name": "customers", "primary_key": ["customer_id"],
+             "columns": [{"name": "customer_id", "type": "INTEGER"}, {"name": "first_name", "type": "TEXT"}]},
+            {"name": "sales", "primary_key": ["sale_id"],
+             "columns": [{"name": "sale_id", "type": "INTEGER"}, {"name": "customer_id", "type": "INTEGER"}],
+             "foreign_keys": [{"columns": ["customer_id"], "references_table": "customers",
+                               "references_columns": ["customer_id"]}]},
+        ],
+    }  # fmt: skip
+    mended = mend(SQLValidator(schema, "sqlite"), "SELECT s.sale_id, s.first_name FROM sales AS s ORDER BY s.sale_id")
+    assert mended is not None
+    with engine.connect() as conn:
+        assert [tuple(row) for row in conn.execute(text(mended[0]))] == [(10, "Ann"), (11, None), (12, None)]
+    engine.dispose()
+
+
+def test_a_sqlite_double_quoted_string_keeps_the_join_mend_away() -> None:
+    # "city" is the string 'city' while no table of the query has that column; joined, customers would have it.
+    validator = SQLValidator(sample_schema("sqlite"), "sqlite")
+    assert mend(validator, "SELECT s.sale_id, \"city\" AS label FROM sales AS s WHERE s.first_name = 'Ann'") is None
 
 
 def test_two_foreign_keys_to_the_same_table_leave_the_join_to_the_llm() -> None:

@@ -16,7 +16,14 @@ from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.generator import SQLGenerator
 from talk2tables.sql_generation.prompt import USES_ASK
 from talk2tables.sql_generation.providers import LLMConfig
-from talk2tables.sql_generation.terms import MAX_MENTIONS, mentions_model, metadata_terms, term_hints, uses_choices
+from talk2tables.sql_generation.terms import (
+    MAX_MENTIONS,
+    mentions_model,
+    metadata_terms,
+    term_hints,
+    used_terms,
+    uses_choices,
+)
 from talk2tables.workflow.pipeline import Pipeline
 from tests.support.scripted_llm import ScriptedLLMServer
 from tests.support.scripts import ABRACADABRA_SQL
@@ -51,6 +58,10 @@ def test_every_alias_canonical_name_and_business_term_is_a_choice(context: Gener
     assert "magic wand pro" in enum
     assert "Magic Wand Pro" not in enum
     assert all(name == name.lower() for name in enum)
+    # A provider without a grammar may keep the metadata's own case: the name still counts.
+    assert mentions_model(terms).model_validate({"mentions": ["Magic Wand Pro"]}).mentions == ["magic wand pro"]
+    wand = terms["magic wand pro"]
+    assert used_terms([wand.choice, wand.choice.upper(), "not a choice"], terms) == [wand, wand]
     with pytest.raises(ValidationError):
         mentions_model(terms).model_validate({"mentions": ["not a metadata key"]})
     # A few names: the grammar stops a list that loops (the schema bounds it; a longer list still parses).

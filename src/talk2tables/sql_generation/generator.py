@@ -47,7 +47,7 @@ from talk2tables.sql_generation.terms import (
     mentions_model,
     metadata_terms,
     term_hints,
-    uses_choices,
+    used_terms,
 )
 
 log = get_logger(__name__)
@@ -268,10 +268,8 @@ def conversation(
     an answer that listed metadata names in `uses`, the error comes with what they mean (`terms`), unless the terms
     step's `hints` already stand under the question."""
 
-    choices = uses_choices(terms) if terms and not hints else {}
-
     def recovery(attempt: Attempt) -> str:
-        named = [choices[entry].name for entry in answer_uses(attempt) if entry in choices]
+        named = [term.name for term in used_terms(answer_uses(attempt), terms)] if terms and not hints else []
         return recovery_message(question, attempt, term_hints(named, terms) if terms and named else "")
 
     asked = question_message(question, hints, ask_uses=bool(terms))

@@ -78,8 +78,13 @@ class ColumnFix:
     def from_context(cls, value: Any) -> ColumnFix | None:
         if not isinstance(value, dict) or not value.get("column") or not value.get("new_column"):
             return None
-        on = tuple((str(a), str(b)) for a, b in value.get("on") or [])
-        joined, via = value.get("joined"), value.get("via")
+        joined, via, pairs = value.get("joined"), value.get("via"), value.get("on") or []
+        if not isinstance(pairs, list | tuple) or not all(
+            isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(n, str) and n for n in pair)
+            for pair in pairs
+        ):
+            return None
+        on = tuple((str(a), str(b)) for a, b in pairs)
         if joined and (not via or not on):
             return None
         return cls(value.get("table"), str(value["column"]), value.get("new_table"), str(value["new_column"]),
@@ -122,13 +127,18 @@ def apply_fix(sql: str, dialect: str, fix: ColumnFix) -> str | None:
 def _joined(statement: exp.Expression, dialect: str, fix: ColumnFix) -> str | None:
     """`t1.fname` over `Has_Pet t1`, where only Student has fname and Has_Pet's foreign key names one student: join
     Student along that key and read Student.Fname. The validator offers it only where the key leads from the query's
-    table to the joined table's primary key, so each row of the query meets at most one row of it and the join
-    neither repeats nor (with the key's integrity) drops a row. Every reference must sit in the one SELECT that
-    reads the `via` table, once; a query that already names the table anywhere is the LLM's to mend."""
+    table to the joined table's primary key, so each row of the query meets at most one row of it; the join is a
+    LEFT JOIN, so a row whose key is NULL or dangling (SQLite does not enforce foreign keys) is kept, and an outer
+    join before it keeps its rows. The result has the rows the query had, with one more column readable."""
     joined, via = fix.joined or "", (fix.via or "").lower()
-    if any(t.name.lower() == joined.lower() or t.alias_or_name.lower() == joined.lower()
-           for t in statement.find_all(exp.Table)):  # fmt: skip
-        return None
+    ctes = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
+    behind = {t.name.lower() for t in statement.find_all(exp.Table) if t.alias_or_name.lower() == via}
+    if (
+        joined.lower() in ctes
+        or behind & ctes
+        or any(joined.lower() in (t.name.lower(), t.alias_or_name.lower()) for t in statement.find_all(exp.Table))
+    ):
+        return None  # a query that reads the table already, or names a CTE like it: the LLM's to mend
     if not _one_table_behind(statement, via) or (fix.table is None and _aliased(statement, fix.column)):
         return None
     columns = _references(statement, dialect, fix)
@@ -136,7 +146,7 @@ def _joined(statement: exp.Expression, dialect: str, fix: ColumnFix) -> str | No
     if not columns or len(selects) != 1 or any(via not in _sources(c) or _links(c) for c in columns):
         return None
     select = columns[0].find_ancestor(exp.Select)
-    if select is None:
+    if select is None or not _joins_cleanly(select, columns, dialect):
         return None
     table = exp.Table(this=_identifier(joined, dialect))
     condition = exp.and_(*(
@@ -144,10 +154,29 @@ def _joined(statement: exp.Expression, dialect: str, fix: ColumnFix) -> str | No
                expression=exp.column(_identifier(mine, dialect), table=_identifier(fix.via or "", dialect)))
         for mine, key in fix.on
     ))  # fmt: skip
-    select.join(table, on=condition, copy=False)
+    select.join(table, on=condition, join_type="LEFT", copy=False)
     for column in columns:
         _rewrite(column, dialect, fix)
     return statement.sql(dialect=dialect)
+
+
+def _joins_cleanly(select: exp.Select, columns: list[exp.Column], dialect: str) -> bool:
+    """Whether a join appended to `select` changes nothing but the columns it makes readable: no `SELECT *` (it
+    would grow by the joined table's columns), no comma or cross join (PostgreSQL cannot see an earlier FROM item
+    from a later JOIN's ON), no reference inside an earlier join's ON (which runs before the new join), and in
+    SQLite no double-quoted bare name (a string while no column has that name; the joined table might have one)."""
+    if any(isinstance(projection, exp.Star) for projection in select.expressions):
+        return False
+    joins = select.args.get("joins") or []
+    if any(not (join.args.get("on") or join.args.get("using")) for join in joins):
+        return False
+    if any(column.find_ancestor(exp.Join) is not None for column in columns):
+        return False
+    if dialect == "sqlite":
+        bare = (c for c in select.find_all(exp.Column) if not c.table and isinstance(c.this, exp.Identifier))
+        if any(column.this.quoted for column in bare):
+            return False
+    return True
 
 
 def _references(statement: exp.Expression, dialect: str, fix: ColumnFix) -> list[exp.Column]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from talk2tables.protocol import COLUMN_MAPPINGS_URI, PRODUCT_ALIASES_URI
 from talk2tables.sql_generation.context import GenerationContext
@@ -103,6 +103,13 @@ def uses_choices(terms: Mapping[str, Term]) -> dict[str, Term]:
     return {term.choice: term for term in terms.values()}
 
 
+def used_terms(uses: list[str], terms: Mapping[str, Term]) -> list[Term]:
+    """The terms an answer's `uses` lists: as the grammar holds them, or (from a provider without a grammar) in
+    another case."""
+    choices = {choice.lower(): term for choice, term in uses_choices(terms).items()}
+    return [term for entry in uses if (term := choices.get(entry.lower())) is not None]
+
+
 def mentions_model(terms: dict[str, Term]) -> type[BaseModel]:
     """`{"mentions": [...]}` where each entry must be one of the terms' names, in lower case as `Term.choice` says
     why (an enum in the JSON schema)."""
@@ -111,7 +118,8 @@ def mentions_model(terms: dict[str, Term]) -> type[BaseModel]:
 
 @functools.lru_cache(maxsize=16)  # one class per set of names: the generator keeps one agent per class
 def _mentions_model(names: tuple[str, ...]) -> type[BaseModel]:
-    choice = Literal[names]  # type: ignore[valid-type]
+    # The grammar holds a local model to the lower-case names; a provider without one may still write "Magic Wand Pro".
+    choice = Annotated[Literal[names], BeforeValidator(_lower)]  # type: ignore[valid-type]
     return create_model(
         "QuestionTerms",
         __config__=ConfigDict(extra="ignore"),
@@ -119,6 +127,10 @@ def _mentions_model(names: tuple[str, ...]) -> type[BaseModel]:
         # names, the bundled model once went on listing until its 1,024-token cap, 147 s.
         mentions=(list[choice], Field(default=[], json_schema_extra={"maxItems": MAX_MENTIONS})),
     )
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 def mentions_message(question: str) -> str:
