@@ -99,7 +99,9 @@ class Settings(BaseSettings):
         default=True,
         validation_alias=_env("T2T_SQL_REPAIR"),
         description="Mend a column reference the schema leaves one reading of (the alias the query gave the table, "
-        "the one table of the query that has the column, the column spelt alike but for case and underscores) "
+        "the one table of the query that has the column, the column spelt alike but for case and underscores, the "
+        "one table outside the query that has it, joined along the foreign key to its primary key, the column a "
+        "business term of the product metadata names where the query wrote the term's name) "
         "instead of spending an LLM attempt on it. The mended SQL is validated again before it runs.",
     )
     llm_max_retries: int = Field(

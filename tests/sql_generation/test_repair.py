@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlglot import exp
 
 from talk2tables.errors import SQLValidationError
-from talk2tables.sql_generation.repair import ColumnFix, apply_fix, repaired_sql
+from talk2tables.sql_generation.repair import ColumnFix, apply_fix, repaired_sql, term_fix
 from talk2tables.sql_generation.validator import SQLValidator
 from tests.sql_generation.resources import sample_schema
 
@@ -290,3 +290,45 @@ def test_literals_and_other_columns_are_left_as_written() -> None:
     assert mended == f"SELECT c.first_name, 'pet_type' AS label {joined} WHERE s.region = 'x' AND pet_type = 1"
     assert apply_fix("SELECT 1", "sqlite", ColumnFix(None, "a", None, "b")) is None  # nothing to mend
     assert apply_fix("SELECT (", "sqlite", ColumnFix(None, "a", None, "b")) is None  # does not parse
+
+
+TERMS = {
+    "customer region": "customers.region",
+    "revenue": "sales.total_amount",
+    "profit": "sales.total_amount - products.price * sales.quantity (join products on product_id)",
+}
+
+
+def term_mend(validator: SQLValidator, sql: str) -> str | None:
+    with pytest.raises(SQLValidationError) as caught:
+        validator.validate(sql)
+    assert "fix" not in caught.value.context  # the schema alone has no reading of it
+    fix = term_fix(sql, validator, caught.value, TERMS)
+    if fix is None:
+        return None
+    mended = repaired_sql(sql, validator, SQLValidationError("x", **{**caught.value.context, "fix": fix.to_context()}))
+    return mended[0] if mended else None
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        # the business term's own name written as a column: the one column the metadata says it is
+        (
+            "SELECT customer_region, COUNT(*) FROM customers GROUP BY customer_region",
+            "SELECT customers.region, COUNT(*) FROM customers GROUP BY customers.region",
+        ),
+        ("SELECT c.customer_region FROM customers AS c", "SELECT c.region FROM customers AS c"),
+        ("SELECT SUM(Revenue) FROM sales", "SELECT SUM(sales.total_amount) FROM sales"),
+        # not mended: the term's table is not in the query; the term is a formula, not a column; the prefix is
+        # another table's; nothing is named like a term
+        ("SELECT customer_region FROM sales", None),
+        ("SELECT SUM(profit) FROM sales", None),
+        ("SELECT s.customer_region FROM sales AS s JOIN customers AS c ON c.customer_id = s.customer_id", None),
+        ("SELECT customer_tier FROM customers", None),
+    ],
+)
+def test_a_business_terms_name_written_as_a_column_is_the_column_the_metadata_names(
+    validator: SQLValidator, sql: str, expected: str | None
+) -> None:
+    assert term_mend(validator, sql) == expected

@@ -10,7 +10,8 @@ from talk2tables.errors import SQLValidationError
 from talk2tables.models import ResourceData
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import GeneratedSQL, QueryPart, RoutedSQL
-from talk2tables.workflow.routing import MAX_PARTS, plan_query, validate_plan
+from talk2tables.workflow.routing import MAX_PARTS, checked_plan, plan_query, validate_plan
+from tests.sql_generation.resources import database_server, metadata_server
 
 
 def database(key: str, name: str, priority: int, dialect: str, tables: dict[str, list[str]]) -> ResourceData:
@@ -96,3 +97,17 @@ def test_a_part_that_does_not_fit_its_schema_is_named_with_its_server() -> None:
     assert message.startswith("Part 't' (server database): Unknown table 'tickets'")
     assert "is on server support (Desk), not on database" in message
     assert caught.value.context["server"] == "database"
+
+
+def test_a_business_terms_name_written_as_a_column_is_mended_from_the_gathered_metadata() -> None:
+    context = GenerationContext.from_servers([metadata_server(), database_server()])
+    sql = "SELECT SUM(sales_amount) FROM sales"  # the metadata's "sales amount" is sales.total_amount
+    plan, fixes = checked_plan(plan_query(GeneratedSQL(sql=sql), context), context)
+    assert plan.queries[0].sql == "SELECT SUM(sales.total_amount) FROM sales"
+    assert [fix.describe() for fix in fixes] == ["sales_amount -> sales.total_amount"]
+    # Without the metadata the schema has no reading of it, and with repair off nothing is mended.
+    bare = GenerationContext.from_servers([database_server()])
+    with pytest.raises(SQLValidationError, match="sales_amount"):
+        checked_plan(plan_query(GeneratedSQL(sql=sql), bare), bare)
+    with pytest.raises(SQLValidationError, match="sales_amount"):
+        checked_plan(plan_query(GeneratedSQL(sql=sql), context), context, repair=False)

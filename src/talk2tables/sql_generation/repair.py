@@ -20,6 +20,9 @@ or `WHERE`: which side it is on is what the join means), or out of its subquery'
 twice (a self-join); an unqualified name the query also uses as an alias; a join where two foreign keys lead to the
 table (a match's home team or away team), or where the query already reads it elsewhere.
 
+Where the schema has no reading, a column named like a business term of the product metadata that is one column
+(`customer_segment`, the term "customer segment" = customers.segment) is that column (`term_fix`).
+
 Nothing here reads the question: understanding stays with the LLM. The mended SQL is checked again from the start
 (read-only guard, tables, columns) and runs only if it passes; the Database MCP's guard and the read-only
 connection check it again. The attempt's metadata lists each mend, and the SQL shown is the one that ran.
@@ -28,6 +31,7 @@ connection check it again. The attempt's metadata lists each mend, and the SQL s
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -199,6 +203,41 @@ def _rewrite(column: exp.Column, dialect: str, fix: ColumnFix) -> None:
 def _aliased(statement: exp.Expression, name: str) -> bool:
     """The query also calls something of its own `name` (`ORDER BY total` may mean the SELECT's alias)."""
     return any(a.alias.lower() == name.lower() for a in statement.find_all(exp.Alias))
+
+
+_TABLE_COLUMN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+
+def term_fix(
+    sql: str, validator: SQLValidator, error: SQLValidationError, terms: Mapping[str, str]
+) -> ColumnFix | None:
+    """A column no table has, named like a business term of the product metadata that is one column
+    (`customer_segment` where the term "customer segment" is customers.segment): that column, where the query
+    reads its table. `terms`: each term's name -> what the metadata says it is. The model wrote the term's own name
+    as a column; the metadata, not the question, says which column it is."""
+    column = error.context.get("column")
+    if error.context.get("reason") != "unknown_column" or not isinstance(column, str):
+        return None
+    meant = {_TABLE_COLUMN.match(meaning) for name, meaning in terms.items() if squashed(name) == squashed(column)}
+    if len(meant) != 1 or (match := meant.pop()) is None:
+        return None
+    table = next((t for t in validator.mapping if t.lower() == match.group(1).lower()), None)
+    real = validator.mapping_column(table, match.group(2)) if table else None
+    try:
+        statement = sqlglot.parse_one(sql, read=validator.dialect)
+    except SqlglotError:
+        return None
+    if table is None or real is None or not isinstance(statement, exp.Expression):
+        return None
+    prefixes = {(c.table or "") for c in statement.find_all(exp.Column) if c.name.lower() == column.lower()}
+    names = {t.alias_or_name.lower(): t.name.lower() for t in statement.find_all(exp.Table) if t.name}
+    if len(prefixes) != 1:
+        return None
+    prefix = prefixes.pop()
+    if prefix:  # `c.customer_segment`: c must be the term's table
+        return ColumnFix(prefix, column, prefix, real) if names.get(prefix.lower()) == table.lower() else None
+    readers = [alias for alias, name in names.items() if name == table.lower()]
+    return ColumnFix(None, column, readers[0], real) if len(readers) == 1 else None
 
 
 def repaired_sql(sql: str, validator: SQLValidator, error: SQLValidationError) -> tuple[str, list[ColumnFix]] | None:

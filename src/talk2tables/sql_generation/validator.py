@@ -318,6 +318,10 @@ class SQLValidator:
     def _spelled(self, table: str, column: str) -> str | None:
         return next((c for c in self.mapping[table] if c.lower() == column.lower()), None)
 
+    def mapping_column(self, table: str, column: str) -> str | None:
+        """`column` of `table` as the schema spells it; None when the table has no such column."""
+        return self._spelled(table, column) if table in self.mapping else None
+
     def _linked(self, holder: str, table: str, column: str) -> bool:
         """A foreign key between the two tables pairs `column` of one with `column` of the other."""
         for key in self.foreign_keys:

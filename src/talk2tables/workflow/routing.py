@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from talk2tables.errors import SQLValidationError
 from talk2tables.sql_generation.context import Database, GenerationContext
 from talk2tables.sql_generation.output import COMBINE, Answer, QueryPart
-from talk2tables.sql_generation.repair import ColumnFix, repaired_sql
+from talk2tables.sql_generation.repair import ColumnFix, repaired_sql, term_fix
+from talk2tables.sql_generation.terms import metadata_terms
 from talk2tables.sql_generation.validator import SQLValidator
 
 MAX_PARTS = 4
@@ -96,7 +97,12 @@ def checked_plan(
         if not repair or plan.combined:
             raise
         query = plan.queries[0]
-        mended = repaired_sql(query.sql, SQLValidator(query.database.schema, query.database.dialect), exc)
+        validator = SQLValidator(query.database.schema, query.database.dialect)
+        if not exc.context.get("fix"):  # the schema has no reading of it; a business term named like it may
+            terms = {t.name: t.meaning for t in metadata_terms(context).values() if t.kind == "column"}
+            fix = term_fix(query.sql, validator, exc, terms)
+            exc = SQLValidationError(exc.message, **{**exc.context, "fix": fix.to_context()}) if fix else exc
+        mended = repaired_sql(query.sql, validator, exc)
         if mended is None:
             raise
         sql, fixes = mended
