@@ -11,9 +11,9 @@ reading, the validator names it (`SQLValidationError.context["fix"]`) and this m
   (`customers.customer_id` over `orders`: `orders.customer_id`);
 - the one column of the query's tables spelt alike but for case and underscores (`pet_type` -> `PetType`);
 - the one table outside the query that has the column, joined along the one foreign key that leads from the
-  query's table to its primary key (`t1.fname` over `Has_Pet t1`: `JOIN Student ON Student.StuID = t1.StuID`,
-  then `Student.Fname`). Toward a primary key each row meets at most one row, so the join repeats none; the
-  other way (a battle joined to its many ships) is never mended.
+  query's table to its primary key (`t1.fname` over `Has_Pet t1`: `LEFT JOIN Student ON Student.StuID =
+  t1.StuID`, then `Student.Fname`). Toward a primary key each row meets at most one row, so the join repeats none,
+  and a LEFT JOIN drops none; the other way (a battle joined to its many ships) is never mended.
 
 Never mended: a column moved to another table where it compares with another column (a join's condition, in `ON`
 or `WHERE`: which side it is on is what the join means), or out of its subquery's scope; a table the query reads
