@@ -173,6 +173,23 @@ def test_refuses_an_ambiguous_column_and_names_the_tables_that_have_it(validator
     assert "customers, sales" in error.message
 
 
+def test_a_prefixed_column_its_table_lacks_is_no_ambiguity_even_where_two_other_tables_have_it(
+    validator: SQLValidator,
+) -> None:
+    # The bundled model wrote `oi.customer_id` three times when told "Ambiguous column 'customer_id' ...; prefix it".
+    error = refusal(
+        validator,
+        "SELECT COUNT(*) FROM customers c JOIN products p ON p.customer_id = c.customer_id "
+        "JOIN sales s ON s.product_id = p.product_id",
+    )
+    assert "Ambiguous" not in error.message
+    assert error.message.startswith("Unknown column p.customer_id: p (products) has no column 'customer_id'.")
+    assert error.message.endswith(
+        "'customer_id' is in c (customers) and s (sales): write the one you mean, c.customer_id or s.customer_id."
+    )
+    assert error.context["reason"] == "unknown_column"
+
+
 def test_refuses_a_column_missing_from_a_cte(validator: SQLValidator) -> None:
     error = refusal(validator, "WITH t AS (SELECT customer_id FROM sales) SELECT t.total_amount FROM t")
     assert "total_amount" in error.message

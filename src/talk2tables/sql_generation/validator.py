@@ -165,7 +165,9 @@ class SQLValidator:
             )
         column = match.group("column").strip('"')
         holders = self._tables_with(column, referenced)
-        if len(holders) > 1:
+        # sqlglot says "Unknown column" of a prefixed reference whose table lacks the column (`oi.customer_id` over
+        # order_items): that is no ambiguity, even where two other tables of the query have it (`_qualified_miss`).
+        if len(holders) > 1 and match.re is _UNRESOLVED:
             return SQLValidationError(
                 f"Ambiguous column {column!r}: it exists in {', '.join(holders)}; "
                 "prefix it with the table name or alias.",
@@ -354,16 +356,20 @@ class SQLValidator:
         return "".join(fixes)
 
     def _found_in(self, column: str, tables: list[str], present: dict[str, str]) -> str:
-        """` 'Name' is in t1 (singer): write t1.Name.` for the first of `tables` (the query's own, `present` as
-        query_tables gives them) that has the column, spelled as the schema spells it; "" when none has it."""
+        """` 'Name' is in t1 (singer): write t1.Name.` for those of `tables` (the query's own, `present` as
+        query_tables gives them) that have the column, spelled as the schema spells it; "" when none has it."""
         holders = self._tables_with(column, tables)
         if not holders:
             return ""
-        table = holders[0]
-        name = present[table.lower()]
-        where = name if name.lower() == table.lower() else f"{name} ({table})"
-        spelled = self._spelled(table, column) or column  # a holder has it: never the fallback
-        return f" {spelled!r} is in {where}: write {name}.{spelled}."
+        wheres, writes = [], []
+        for table in holders:
+            name = present[table.lower()]
+            wheres.append(name if name.lower() == table.lower() else f"{name} ({table})")
+            writes.append(f"{name}.{self._spelled(table, column) or column}")  # a holder has it: never the fallback
+        spelled = self._spelled(holders[0], column) or column
+        if len(holders) == 1:
+            return f" {spelled!r} is in {wheres[0]}: write {writes[0]}."
+        return f" {spelled!r} is in {' and '.join(wheres)}: write the one you mean, {' or '.join(writes)}."
 
     def _close_hint(self, column: str, tables: list[str], present: dict[str, str]) -> str:
         """` Did you mean p.category?` for a near miss among the query's own columns (`categories`), named the way
