@@ -63,9 +63,10 @@ def test_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate-config", str(tmp_path / "absent.yaml")])
+    absent = tmp_path / ("deep" * 20) / "absent.yaml"  # longer than a terminal line: printed whole, never wrapped
+    result = runner.invoke(app, ["validate-config", str(absent)])
     assert result.exit_code == 1
-    assert "absent.yaml" in result.output
+    assert f"{absent} is invalid" in result.output
     assert "Traceback" not in result.output
 
 
