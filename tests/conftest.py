@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import structlog
 
 # A throw-away PostgreSQL cluster (session-scoped; skips loudly when it truly cannot start).
 from tests.support.postgres import postgres_sample, postgres_server, postgres_support_desk  # noqa: F401
@@ -58,3 +61,21 @@ def sample_db(sample_data_dir: Path) -> Path:
 def sample_support_db(sample_data_dir: Path) -> Path:
     """The session's sample support desk SQLite database, made with the shop's seed and last day (read-only use)."""
     return sample_data_dir / "support.db"
+
+
+@pytest.fixture(autouse=True)
+def logging_left_as_found() -> Iterator[None]:
+    """A test that configures logging (tests/test_logging.py ends at WARNING; an in-process CLI command may set
+    CRITICAL) must not hand that level on: a later test's capture_logs would see no info event. Which tests share a
+    process depends on how pytest-xdist deals the files out, so every test puts structlog and the standard
+    library's loggers back the way it found them."""
+    config = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    yield
+    structlog.configure(**config)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
