@@ -115,6 +115,8 @@ def test_the_notes_object_is_described_once_in_the_system_message_and_the_explai
     assert ask == "Your query ran: 4 rows, columns region, total. Now describe it with the JSON object for the user."
     assert "1 row," in explain_message(["n"], 1)
     assert ", ..." in explain_message([f"c{i}" for i in range(30)], 2)
+    mended = explain_message(["n"], 1, ("t2.name -> t1.name", "price -> p.price"))
+    assert mended.startswith("Your query ran (with these column references mended first: t2.name -> t1.name; ")
 
 
 def test_marks_resources_as_data_not_instructions() -> None:

@@ -144,8 +144,9 @@ class SQLGenerator:
         `result` (its columns and row count)."""
         columns, row_count = result
         history = explained_conversation(question, attempts, hints, metadata_terms(context))
+        ask = explain_message(columns, row_count, attempts[-1].repairs if attempts else ())
         notes: AnswerNotes = await self._ask(
-            AnswerNotes, explain_message(columns, row_count), history, context,
+            AnswerNotes, ask, history, context,
             step="explain", attempt=len(attempts), calls=calls,
         )  # fmt: skip
         return notes.model_copy(update={"explanation": finish_explanation(notes.explanation)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -155,14 +156,16 @@ def recovery_message(question: str, attempt: Attempt, hints: str = "") -> str:
     )
 
 
-def explain_message(columns: list[str], row_count: int) -> str:
+def explain_message(columns: list[str], row_count: int, repairs: Sequence[str] = ()) -> str:
     """What the LLM is asked once its query has run. The object to write is described in the system message
     (`_NOTES`), which the server has already read and cached: on a local model every token here is read before
     the first token of the answer. The rows themselves stay out: they are data, and the explanation is of the
-    query."""
+    query. `repairs`: the column references mended before it ran (repair.py), so the explanation is of the query
+    that ran, not of the one the model wrote."""
     shown = ", ".join(columns[:20]) + (", ..." if len(columns) > 20 else "")
     rows = f"{row_count} row" + ("" if row_count == 1 else "s")
-    return f"Your query ran: {rows}, columns {shown}. Now describe it with the JSON object for the user."
+    mended = f" (with these column references mended first: {'; '.join(repairs)})" if repairs else ""
+    return f"Your query ran{mended}: {rows}, columns {shown}. Now describe it with the JSON object for the user."
 
 
 def render_server(server: ResourceData, *, show_key: bool = False) -> str:
