@@ -156,3 +156,17 @@ async def test_when_no_candidate_runs_the_failure_shows_the_first_ones_sql_with_
     assert not result.success
     assert result.sql == "SELECT nope FROM products"
     assert "nope" in result.metadata["attempts"][0]["error"]
+
+
+async def test_a_candidate_mended_before_it_ran_says_so_and_votes_with_its_mended_result(
+    llm: ScriptedLLMServer, voting: Pipeline
+) -> None:
+    misnamed = "SELECT COUNT(*) AS n FROM products AS p WHERE products.price >= 0"
+    script(llm, candidate(misnamed, PRODUCT_COUNT_SQL))
+    result = await voting.answer(QUESTION)
+    assert result.success, result.error
+    mended = "SELECT COUNT(*) AS n FROM products AS p WHERE p.price >= 0"
+    assert result.sql == mended  # the temperature-0 candidate, as mended, agrees with the sampled one
+    first, second = result.metadata["candidates"]
+    assert (first["sql"], first["repairs"], first["votes"]) == (mended, ["products.price -> p.price"], 2)
+    assert second["repairs"] == []

@@ -341,7 +341,7 @@ class Pipeline:
                 break
         run.candidates = [
             {"sql": attempt.sql, "error": attempt.error, "stage": attempt.stage if attempt.error else None,
-             "duration_ms": attempt.duration_ms}
+             "duration_ms": attempt.duration_ms, "repairs": list(attempt.repairs)}
             for _, attempt in tried
         ]  # fmt: skip
         chosen = winner[0] if winner is not None else 0  # none ran: the first one's failure goes back to the LLM
