@@ -7,21 +7,31 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 rm -f .coverage .coverage.*
 
-cov=()
+# Test files run side by side on the machine's cores (pytest-xdist): most of the time is spent waiting for real
+# servers to start, so two workers took the suite from 1,118 s to about 600 s on the 2-core development machine.
+# A file stays on one worker (--dist loadfile), so its module-scoped servers start once; each worker has its own
+# session-scoped PostgreSQL cluster and its own block of ports. One worker per core, at most 4 unless
+# T2T_TEST_WORKERS says how many (1: everything in one process).
+if [ -n "${T2T_TEST_WORKERS:-}" ]; then
+  case "$T2T_TEST_WORKERS" in
+    '' | *[!0-9]* | 0)
+      echo "error: T2T_TEST_WORKERS must be a whole number of test processes, 1 or more (got '$T2T_TEST_WORKERS')" >&2
+      exit 2 ;;
+  esac
+  workers=$T2T_TEST_WORKERS
+else
+  workers=$(nproc 2>/dev/null || echo 1)
+  [ "$workers" -gt 4 ] && workers=4
+fi
+args=()
+if [ "$workers" -gt 1 ]; then
+  args+=(-n "$workers" --dist loadfile)
+fi
 if [ "${T2T_COVERAGE:-0}" = "1" ]; then
-  cov=(--cov --cov-report=term:skip-covered --cov-report=xml:coverage.xml)
+  args+=(--cov --cov-report=term:skip-covered --cov-report=xml:coverage.xml)
 fi
-# Test files run side by side on up to 4 cores (pytest-xdist): most of the time is spent waiting for real servers
-# to start, so two workers took the suite from 1,118 s to 710 s on the 2-core development machine. A file stays
-# on one worker (--dist loadfile), so its module-scoped servers start once; each worker has its own
-# session-scoped PostgreSQL cluster and ports. T2T_TEST_WORKERS=1 runs everything in one process.
-workers="${T2T_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
-[ "$workers" -gt 4 ] 2>/dev/null && workers=4
-parallel=()
-if [ "$workers" -gt 1 ] 2>/dev/null; then
-  parallel=(-n "$workers" --dist loadfile)
-fi
-"$BIN/python" -m pytest "${parallel[@]}" "${cov[@]}" --durations=15 "$@"
+# ${args[@]+...}: an empty array is an unbound variable to `set -u` in bash before 4.4 (macOS).
+"$BIN/python" -m pytest ${args[@]+"${args[@]}"} --durations=15 "$@"
 rc=$?
 if [ $rc -eq 5 ]; then
   echo "error: pytest collected no tests" >&2

@@ -7,12 +7,14 @@ import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
 
 # A throw-away PostgreSQL cluster (session-scoped; skips loudly when it truly cannot start).
 from tests.support.postgres import postgres_sample, postgres_server, postgres_support_desk  # noqa: F401
+from tests.support.skips import repeat_loud_skips
 
 LOCAL_MODEL_OPTION = "--local-model"
 
@@ -28,6 +30,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the checks with the real bundled model (make test-local); without it they are left out, "
         "since a 1.5B model's speed on a loaded CPU is not a pass/fail fact",
     )
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    repeat_loud_skips(config, terminalreporter)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -77,5 +83,5 @@ def logging_left_as_found() -> Iterator[None]:
     structlog.configure(**config)
     root.handlers[:] = handlers
     root.setLevel(level)
-    for name, old in levels.items():
-        logging.getLogger(name).setLevel(old)
+    for name in list(logging.root.manager.loggerDict):  # a logger made during the test goes back to NOTSET
+        logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))

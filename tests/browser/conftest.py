@@ -6,6 +6,7 @@ processes, the scripted LLM, the real API over HTTP; here it also serves fronten
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -44,18 +45,24 @@ def chromium(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ui_dist(chromium: Path) -> Path:
-    """frontend/dist, built now when missing or older than its sources (the script decides, fast when fresh)."""
+def ui_dist(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """frontend/dist, built now when missing or older than its sources (the script decides, fast when fresh).
+
+    One build at a time: under pytest-xdist each worker asks, and a second `npm run build` would empty dist/ while
+    the first worker's page loads it. The lock lives in the run's temporary folder, which all workers share."""
     if shutil.which("npm") is None or shutil.which("node") is None:
         pytest.fail(
             "Node.js and npm are needed to build the web UI (frontend/dist) for the browser tests: "
             "install Node.js 20.19 or newer, then run `bash scripts/build-frontend.sh`",
             pytrace=False,
         )
-    build = subprocess.run(
-        ["bash", str(REPO_ROOT / "scripts" / "build-frontend.sh")],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
+    lock = tmp_path_factory.getbasetemp().parent / "frontend-build.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # released when the file closes
+        build = subprocess.run(
+            ["bash", str(REPO_ROOT / "scripts" / "build-frontend.sh")],
+            capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
     if build.returncode != 0:
         pytest.fail(
             f"scripts/build-frontend.sh failed with exit code {build.returncode}:\n{build.stdout[-3000:]}\n"

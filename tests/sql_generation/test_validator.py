@@ -190,6 +190,27 @@ def test_a_prefixed_column_its_table_lacks_is_no_ambiguity_even_where_two_other_
     assert error.context["reason"] == "unknown_column"
 
 
+def test_a_column_a_cte_or_subquery_does_not_select_names_the_outer_tables_that_have_it(
+    validator: SQLValidator,
+) -> None:
+    cte = refusal(
+        validator,
+        "WITH t AS (SELECT product_id FROM sales) SELECT t.customer_id FROM t JOIN customers c ON 1=1 "
+        "JOIN sales s ON 1=1",
+    )
+    assert cte.message.startswith(
+        "Unknown column t.customer_id: t (a CTE or subquery of the query) does not select 'customer_id': "
+    )
+    assert "no table in the query has it" not in cte.message
+    assert "write the one you mean, c.customer_id or s.customer_id." in cte.message
+    # sales is inside the subquery: out there, sales.customer_id would not resolve, so only c is offered.
+    subquery = refusal(
+        validator, "SELECT x.customer_id FROM (SELECT product_id FROM sales) AS x JOIN customers c ON 1=1"
+    )
+    assert "'customer_id' is in c (customers): write c.customer_id." in subquery.message
+    assert "sales.customer_id" not in subquery.message
+
+
 def test_refuses_a_column_missing_from_a_cte(validator: SQLValidator) -> None:
     error = refusal(validator, "WITH t AS (SELECT customer_id FROM sales) SELECT t.total_amount FROM t")
     assert "total_amount" in error.message

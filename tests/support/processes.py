@@ -32,16 +32,48 @@ def run_talk2tables(
 
 
 _handed_out: set[int] = set()
+# Under pytest-xdist each worker takes its ports from its own block below the kernel's ephemeral range (32768 and
+# up on Linux): two workers each asking the kernel for a free port could be handed the same one, each bound only
+# seconds later (a PostgreSQL cluster after initdb). Alone, the kernel picks.
+_WORKER_PORTS = range(20_000, 32_000)
+
+
+def _worker_block() -> range | None:
+    """This worker's share of _WORKER_PORTS, or None outside pytest-xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if not (worker.startswith("gw") and worker[2:].isdigit() and count.isdigit() and int(count) > 0):
+        return None
+    size = len(_WORKER_PORTS) // int(count)
+    start = _WORKER_PORTS.start + (int(worker[2:]) % int(count)) * size
+    return range(start, start + size)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:
-    """A loopback port free now and never handed out before in this process.
+    """A loopback port free now and never handed out before in this process (nor, under pytest-xdist, by another
+    worker: each has its own block of ports).
 
     The kernel may give the same ephemeral port to two binds in a row once the first socket is closed;
     two servers told the same port would have the second fail to bind while the first answers its
     readiness check (CI saw both MCP servers "reachable" at one URL). Remembering what was handed out
     rules that out.
     """
+    block = _worker_block()
+    if block is not None:
+        for port in block:
+            if port not in _handed_out and _bindable(port):
+                _handed_out.add(port)
+                return port
+        raise RuntimeError(f"every port of this test worker's block {block.start}-{block.stop - 1} was handed out")
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", 0))

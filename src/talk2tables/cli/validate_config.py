@@ -38,7 +38,8 @@ def validate_config(
     from talk2tables.errors import ConfigurationError
     from talk2tables.orchestrator.registry import parse_registry, read_registry_file
 
-    # Lines are not wrapped at the terminal width: a path or URL cut in two could not be copied or grepped.
+    # Lines are not wrapped at the terminal width: a path cut in two could not be copied or grepped (the
+    # --check-connections table still fits its cells to the width).
     console = Console(highlight=False, soft_wrap=True)
     try:
         registry = parse_registry(read_registry_file(path), environment(), source=str(path))

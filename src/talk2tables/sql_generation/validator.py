@@ -217,8 +217,20 @@ class SQLValidator:
         prefixes = [c.table for c in statement.find_all(exp.Column) if c.table and c.name.lower() == column.lower()]
         names = {t.alias_or_name.lower(): t.name for t in statement.find_all(exp.Table) if t.name}
         in_query = [t for t in self.mapping if t.lower() in present]
+        derived = {name.lower() for name in _sources(statement)} - {t.lower() for t in self.mapping}
         for prefix in prefixes:
             table = next((t for t in self.mapping if t.lower() == names.get(prefix.lower(), "").lower()), None)
+            if table is None and prefix.lower() in derived:  # a CTE or subquery that does not select the column
+                # Only the tables beside it in the outer FROM can stand in for it (not those inside a subquery).
+                beside = [t for t in self.mapping if t.lower() in _outer_tables(statement)]
+                found = self._found_in(column, beside, present) or self._close_hint(column, in_query, present)
+                return SQLValidationError(
+                    f"Unknown column {prefix}.{column}: {prefix} (a CTE or subquery of the query) does not select "
+                    f"{column!r}: select it there, or read it from a table that has it.{found} "
+                    f"{self._columns_hint(in_query)}",
+                    reason="unknown_column",
+                    column=column,
+                )
             if table is None or self._tables_with(column, [table]):
                 continue
             shown = prefix if prefix.lower() == table.lower() else f"{prefix} ({table})"
@@ -423,6 +435,14 @@ def _check_size(statement: exp.Expression, dialect: str) -> None:
                 reason="too_long",
                 dialect=dialect,
             )
+
+
+def _outer_tables(statement: exp.Expression) -> set[str]:
+    """The real tables (lower case) in the FROM and JOINs of the outermost SELECT."""
+    if not isinstance(statement, exp.Select):
+        return set()
+    sources = [statement.args.get("from"), *(statement.args.get("joins") or [])]
+    return {s.this.name.lower() for s in sources if s is not None and isinstance(s.this, exp.Table) and s.this.name}
 
 
 def _sources(statement: exp.Expression) -> list[str]:
