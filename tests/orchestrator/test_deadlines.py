@@ -26,14 +26,14 @@ async def test_within_raises_at_the_deadline_even_if_the_work_is_slow_to_unwind(
             await asyncio.sleep(60)
         except asyncio.CancelledError:
             # Like the SDK against a hung server: cleanup that takes seconds.
-            await asyncio.shield(asyncio.sleep(1.5))
+            await asyncio.shield(asyncio.sleep(3))
             unwound.set()
             raise
 
     started = time.monotonic()
     with pytest.raises(TimeoutError):
         await within(stubborn(), 0.2)
-    assert time.monotonic() - started < 1.2
+    assert time.monotonic() - started < 2  # at the deadline, not after the 3 s unwinding (a margin for busy cores)
     await asyncio.wait_for(unwound.wait(), 10)  # it still finishes in the background
 
 
