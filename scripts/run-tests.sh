@@ -8,7 +8,7 @@ BIN=.venv/bin
 rm -f .coverage .coverage.*
 
 # Test files run side by side on the machine's cores (pytest-xdist): most of the time is spent waiting for real
-# servers to start, so two workers took the suite from 1,118 s to about 600 s on the 2-core development machine.
+# servers to start, so two workers took the suite from 1,118 s to 578-779 s on the 2-core development machine.
 # A file stays on one worker (--dist loadfile), so its module-scoped servers start once; each worker has its own
 # session-scoped PostgreSQL cluster and its own block of ports. One worker per core, at most 4 unless
 # T2T_TEST_WORKERS says how many (1: everything in one process).
