@@ -209,6 +209,10 @@ def test_a_column_a_cte_or_subquery_does_not_select_names_the_outer_tables_that_
     )
     assert "'customer_id' is in c (customers): write c.customer_id." in subquery.message
     assert "sales.customer_id" not in subquery.message
+    first = refusal(
+        validator, "SELECT x.customer_id FROM customers AS c JOIN (SELECT product_id FROM sales) AS x ON 1=1"
+    )
+    assert "'customer_id' is in c (customers): write c.customer_id." in first.message  # the table in FROM itself
 
 
 def test_refuses_a_column_missing_from_a_cte(validator: SQLValidator) -> None:

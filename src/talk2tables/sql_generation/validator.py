@@ -441,7 +441,8 @@ def _outer_tables(statement: exp.Expression) -> set[str]:
     """The real tables (lower case) in the FROM and JOINs of the outermost SELECT."""
     if not isinstance(statement, exp.Select):
         return set()
-    sources = [statement.args.get("from"), *(statement.args.get("joins") or [])]
+    start = statement.args.get("from_") or statement.args.get("from")  # the key's name differs across versions
+    sources = [start, *(statement.args.get("joins") or [])]
     return {s.this.name.lower() for s in sources if s is not None and isinstance(s.this, exp.Table) and s.this.name}
 
 
