@@ -22,6 +22,12 @@ class ForeignKey:
     references_columns: tuple[str, ...]
 
 
+def read_sources(select: exp.Select) -> list[exp.Expression]:
+    """What one SELECT reads: its FROM item and each JOIN's (tables, subqueries, CTE references), in order."""
+    start = select.args.get("from_") or select.args.get("from")  # the key's name differs across sqlglot versions
+    return ([start.this] if start is not None else []) + [join.this for join in select.args.get("joins") or []]
+
+
 def foreign_keys(schema: dict[str, Any]) -> list[ForeignKey]:
     """Every foreign key of a `database://schema` resource that names its columns on both sides."""
     keys = []

@@ -40,6 +40,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from talk2tables.errors import SQLValidationError
+from talk2tables.sql_generation.joins import read_sources
 
 if TYPE_CHECKING:
     from talk2tables.sql_generation.validator import SQLValidator
@@ -273,9 +274,7 @@ def _sources(column: exp.Column) -> set[str]:
     select = column.find_ancestor(exp.Select)
     if select is None:
         return set()
-    start = select.args.get("from_") or select.args.get("from")  # the key's name differs across sqlglot versions
-    read = ([start.this] if start is not None else []) + [join.this for join in select.args.get("joins") or []]
-    return {source.alias_or_name.lower() for source in read if source.alias_or_name}
+    return {source.alias_or_name.lower() for source in read_sources(select) if source.alias_or_name}
 
 
 def _links(column: exp.Column) -> bool:

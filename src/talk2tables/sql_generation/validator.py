@@ -19,7 +19,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from talk2tables.errors import SQLValidationError, UnsafeQueryError
-from talk2tables.sql_generation.joins import foreign_keys, join_clause, query_tables
+from talk2tables.sql_generation.joins import foreign_keys, join_clause, query_tables, read_sources
 from talk2tables.sql_generation.repair import ColumnFix, squashed
 from talk2tables.sql_guard import TOO_DEEP, StaticCatalog, check_read_only
 from talk2tables.sql_guard.relations import DEFAULT_SCHEMAS, real_tables
@@ -441,9 +441,7 @@ def _outer_tables(statement: exp.Expression) -> set[str]:
     """The real tables (lower case) in the FROM and JOINs of the outermost SELECT."""
     if not isinstance(statement, exp.Select):
         return set()
-    start = statement.args.get("from_") or statement.args.get("from")  # the key's name differs across versions
-    sources = [start, *(statement.args.get("joins") or [])]
-    return {s.this.name.lower() for s in sources if s is not None and isinstance(s.this, exp.Table) and s.this.name}
+    return {t.name.lower() for t in read_sources(statement) if isinstance(t, exp.Table) and t.name}
 
 
 def _sources(statement: exp.Expression) -> list[str]:
