@@ -136,9 +136,7 @@ async def test_a_column_the_schema_leaves_one_reading_of_is_mended_without_anoth
     assert [c["step"] for c in meta["llm_calls"]] == ["sql", "explain"]  # no second SQL call
     # The explanation is asked of the query that ran: the model is told what was mended in the one it wrote.
     explain_ask = llm.llm.requests[1]["messages"][-1]["content"]
-    assert explain_ask.startswith(
-        "Your query ran (with these changes made first: products.category -> p.category): "
-    )
+    assert explain_ask.startswith("Your query ran (with these changes made first: products.category -> p.category): ")
 
 
 # products is never joined: sales' foreign key leads to exactly one product per sale, so joining it repeats no row.

@@ -89,8 +89,9 @@ def test_leaves_every_other_query_alone(validator: SQLValidator, sql: str) -> No
 def test_reads_aliases_as_the_database_folds_them() -> None:
     validator = SQLValidator(sample_schema("sqlite"), "sqlite")
     # SQLite ignores case: S.quantity is s's column, so the join is read.
-    assert unused_joins("SELECT c.city, S.quantity FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id",
-                        validator) is None  # fmt: skip
-    found = unused_joins("SELECT C.city FROM customers AS c JOIN sales AS S ON s.customer_id = C.customer_id", validator)
+    read = "SELECT c.city, S.quantity FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id"
+    assert unused_joins(read, validator) is None
+    unread = "SELECT C.city FROM customers AS c JOIN sales AS S ON s.customer_id = C.customer_id"
+    found = unused_joins(unread, validator)
     assert found is not None
     assert found.sql == "SELECT C.city FROM customers AS c"
