@@ -38,6 +38,12 @@ def validator(request: pytest.FixtureRequest) -> SQLValidator:
             ["products AS p", "sales AS s"],
             "SELECT c.first_name FROM customers AS c LIMIT 5",
         ),
+        # a link on two columns is still only a link
+        (
+            f"SELECT c.city {CUSTOMERS_WITH_SALES} AND s.sale_id = c.customer_id",
+            ["sales AS s"],
+            "SELECT c.city FROM customers AS c",
+        ),
         # only the unread one of two goes
         (
             "SELECT s.quantity, c.city FROM sales AS s JOIN customers AS c ON c.customer_id = s.customer_id "
@@ -71,6 +77,11 @@ def test_finds_the_joins_nothing_reads_and_writes_the_query_without_them(
         "WHERE p.category = 'Books'",  # read only by another join's condition, whose table is read
         f"SELECT c.city {CUSTOMERS_WITH_SALES} WHERE EXISTS (SELECT 1 FROM products AS p "
         "WHERE p.product_id = s.product_id)",  # read inside a subquery
+        # an ON that also filters: dropping the join would drop the filter too
+        "SELECT c.city FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id AND s.quantity > 2",
+        "SELECT c.city FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id AND c.region = 'West'",
+        "SELECT c.city FROM customers AS c JOIN sales AS s ON s.customer_id > c.customer_id",
+        "SELECT c.city FROM customers AS c JOIN sales AS s ON s.customer_id = s.sale_id",
         "SELECT c.city FROM customers AS c LEFT JOIN sales AS s ON s.customer_id = c.customer_id",  # keeps every row
         "SELECT c.city FROM customers AS c JOIN sales AS s USING (customer_id)",
         "SELECT c.city FROM customers AS c NATURAL JOIN sales AS s",

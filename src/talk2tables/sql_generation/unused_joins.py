@@ -31,8 +31,9 @@ class UnusedJoins:
 
 def unused_joins(sql: str, validator: SQLValidator) -> UnusedJoins | None:
     """The inner joins of the query's outermost SELECT that bring a table whose columns the query never reads
-    (outside that join's own ON), and the query without them; None when there is none, or when the query cannot
-    be read with certainty (set operations, `USING`, NATURAL or outer joins, a column that does not resolve).
+    (outside that join's own ON, which only pairs its columns with other tables'), and the query without them;
+    None when there is none, or when the query cannot be read with certainty (set operations, `USING`, NATURAL or
+    outer joins, a column that does not resolve).
     A chain is followed: once `JOIN course AS co ON co.id = c.course_id` is gone, `c` may be read nowhere either."""
     dropped: list[str] = []
     while (found := _unused_once(sql, validator)) is not None:
@@ -55,7 +56,7 @@ def _unused_once(sql: str, validator: SQLValidator) -> tuple[list[str], str] | N
         return None
     columns = list(qualified.find_all(exp.Column))
     unused = [index for index, (join, own) in enumerate(zip(written, read, strict=True))
-              if _plain_inner(join) and not _read_elsewhere(own, columns)]  # fmt: skip
+              if _plain_inner(join) and _links_only(own) and not _read_elsewhere(own, columns)]  # fmt: skip
     if not unused:
         return None
     names = [written[index].this.sql(dialect=validator.dialect) for index in unused]
@@ -72,6 +73,21 @@ def _plain_inner(join: exp.Join) -> bool:
         and join.args.get("on") is not None
         and not join.args.get("using")
     )
+
+
+def _links_only(join: exp.Join) -> bool:
+    """Whether the join's ON only pairs its table's columns with other tables' (`T2.teacher_id = T1.teacher_id AND
+    ...`): dropping a join whose ON also filters (`AND T2.grade = 1`, `AND T1.age > 30`) would drop more than it."""
+    alias = join.this.alias_or_name
+    condition = join.args.get("on")
+    conjuncts = condition.flatten() if isinstance(condition, exp.And) else [condition]
+    for conjunct in conjuncts:
+        if not (isinstance(conjunct, exp.EQ) and isinstance(conjunct.left, exp.Column)
+                and isinstance(conjunct.right, exp.Column)):  # fmt: skip
+            return False
+        if sorted([conjunct.left.table == alias, conjunct.right.table == alias]) != [False, True]:
+            return False
+    return True
 
 
 def _read_elsewhere(join: exp.Join, columns: list[exp.Column]) -> bool:
