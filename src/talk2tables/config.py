@@ -104,13 +104,6 @@ class Settings(BaseSettings):
         "business term of the product metadata names where the query wrote the term's name) "
         "instead of spending an LLM attempt on it. The mended SQL is validated again before it runs.",
     )
-    sql_join_check: bool = Field(
-        default=True,
-        validation_alias=_env("T2T_SQL_JOIN_CHECK"),
-        description="After a query runs, look for inner joins whose tables it never reads: when the query without "
-        "them returns other rows, ask the LLM whether the question wants only the rows they keep, and drop them "
-        "if it does not. The query without them is validated again before it runs.",
-    )
     llm_max_retries: int = Field(
         default=2,
         ge=0,

@@ -136,7 +136,9 @@ async def test_a_column_the_schema_leaves_one_reading_of_is_mended_without_anoth
     assert [c["step"] for c in meta["llm_calls"]] == ["sql", "explain"]  # no second SQL call
     # The explanation is asked of the query that ran: the model is told what was mended in the one it wrote.
     explain_ask = llm.llm.requests[1]["messages"][-1]["content"]
-    assert explain_ask.startswith("Your query ran (with these changes made first: products.category -> p.category): ")
+    assert explain_ask.startswith(
+        "Your query ran (with these column references mended first: products.category -> p.category): "
+    )
 
 
 # products is never joined: sales' foreign key leads to exactly one product per sale, so joining it repeats no row.
@@ -182,88 +184,6 @@ async def test_with_repair_off_the_same_answer_costs_an_attempt(
     assert (first["sql"], first["stage"], first["repairs"]) == (MISNAMED_SQL, "validating", [])
     assert "The query calls products p: write p.category" in first["error"]
     assert (second["sql"], second["repairs"], result.metadata["recovered"]) == (MENDED_SQL, [], True)
-
-
-# Joined, a customer's city comes once per sale; sales is never read, so the join only filters and repeats rows.
-CITIES_SQL = "SELECT c.city FROM customers AS c JOIN sales AS s ON s.customer_id = c.customer_id"
-CITIES_WITHOUT_SQL = "SELECT c.city FROM customers AS c"
-
-
-def needing(response: dict[str, Any], needed: bool) -> dict[str, Any]:
-    """The scripted answer, with the LLM's word on a join its query never reads (asked on the same turn as the
-    explanation; each ask reads its own fields)."""
-    return {"content": {**response["content"], "needed": needed}}
-
-
-async def test_a_join_nothing_reads_is_dropped_when_the_llm_says_the_question_does_not_need_it(
-    llm: ScriptedLLMServer, pipeline: Pipeline
-) -> None:
-    script(llm, needing(answer(CITIES_SQL), False))
-    result = await pipeline.answer(QUESTION)
-    assert result.success, result.error
-    joined = await pipeline.orchestrator.execute_query(CITIES_SQL)
-    without = await pipeline.orchestrator.execute_query(CITIES_WITHOUT_SQL)
-    assert joined.row_count > without.row_count  # the join repeats cities: what the check is for
-    assert result.sql == CITIES_WITHOUT_SQL
-    assert result.result.rows == without.rows
-    assert result.metadata["row_count"] == without.row_count
-    (attempt,) = result.metadata["attempts"]
-    assert (attempt["sql"], attempt["error"]) == (CITIES_WITHOUT_SQL, None)
-    assert attempt["repairs"] == [
-        "dropped JOIN sales AS s: none of its columns read, and the question does not need it"
-    ]
-    assert [c["step"] for c in result.metadata["llm_calls"]] == ["sql", "joins", "explain"]
-    # The LLM is asked after the conversation that led to the query, with both row counts.
-    joins_ask = llm.llm.requests[1]["messages"]
-    assert CITIES_SQL in joins_ask[-2]["content"]
-    assert joins_ask[-1]["content"].startswith(
-        f"Your query ran: {joined.row_count} rows. It joins sales AS s but reads none of its columns"
-    )
-    assert f"without it the query returns {without.row_count} rows" in joins_ask[-1]["content"]
-    explain_ask = llm.llm.requests[2]["messages"][-1]["content"]
-    assert explain_ask.startswith("Your query ran (with these changes made first: dropped JOIN sales AS s: ")
-
-
-@pytest.mark.parametrize(
-    "reply",
-    [needing(answer(CITIES_SQL), True), answer(CITIES_SQL)],  # the question needs it; a reply without `needed`
-    ids=["needed", "unusable reply"],
-)
-async def test_a_join_nothing_reads_stays_when_the_llm_says_it_is_needed_or_gives_no_usable_word(
-    llm: ScriptedLLMServer, pipeline: Pipeline, reply: dict[str, Any]
-) -> None:
-    script(llm, reply)
-    result = await pipeline.answer(QUESTION)
-    assert result.success, result.error
-    assert result.sql == CITIES_SQL
-    joined = await pipeline.orchestrator.execute_query(CITIES_SQL)
-    assert result.result.rows == joined.rows
-    assert result.metadata["attempts"][0]["repairs"] == []
-    assert [c["step"] for c in result.metadata["llm_calls"]] == ["sql", "joins", "explain"]
-
-
-async def test_a_join_that_changes_no_row_is_not_asked_about(llm: ScriptedLLMServer, pipeline: Pipeline) -> None:
-    # Every sale has its one product: joining products neither drops nor repeats a sale.
-    sql = "SELECT s.sale_id FROM sales AS s JOIN products AS p ON p.product_id = s.product_id"
-    script(llm, needing(answer(sql), False))
-    result = await pipeline.answer(QUESTION)
-    assert result.success, result.error
-    assert result.sql == sql
-    assert [c["step"] for c in result.metadata["llm_calls"]] == ["sql", "explain"]
-
-
-async def test_with_the_join_check_off_nothing_is_asked(
-    llm: ScriptedLLMServer, orchestrator: Orchestrator, llm_config: LLMConfig
-) -> None:
-    script(llm, needing(answer(CITIES_SQL), False))
-    generator = SQLGenerator(llm_config)
-    try:
-        result = await Pipeline(orchestrator, generator, join_check=False).answer(QUESTION)
-    finally:
-        await generator.aclose()
-    assert result.success, result.error
-    assert result.sql == CITIES_SQL
-    assert [c["step"] for c in result.metadata["llm_calls"]] == ["sql", "explain"]
 
 
 async def test_a_mended_query_the_database_refuses_goes_back_to_the_llm_as_it_ran(

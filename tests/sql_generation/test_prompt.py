@@ -116,7 +116,7 @@ def test_the_notes_object_is_described_once_in_the_system_message_and_the_explai
     assert "1 row," in explain_message(["n"], 1)
     assert ", ..." in explain_message([f"c{i}" for i in range(30)], 2)
     mended = explain_message(["n"], 1, ("t2.name -> t1.name", "price -> p.price"))
-    assert mended.startswith("Your query ran (with these changes made first: t2.name -> t1.name; ")
+    assert mended.startswith("Your query ran (with these column references mended first: t2.name -> t1.name; ")
 
 
 def test_marks_resources_as_data_not_instructions() -> None:

@@ -25,11 +25,10 @@ from talk2tables.errors import LLMError, LLMOutputError, LLMTimeoutError, LLMUna
 from talk2tables.logging import Timer, get_logger
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.grammar import finish_explanation, grammar_schema
-from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, GeneratedSQL, JoinNeed, RoutedSQL
+from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, GeneratedSQL, RoutedSQL
 from talk2tables.sql_generation.prompt import (
     build_system_prompt,
     explain_message,
-    join_check_message,
     question_message,
     recovery_message,
 )
@@ -151,28 +150,6 @@ class SQLGenerator:
             step="explain", attempt=len(attempts), calls=calls,
         )  # fmt: skip
         return notes.model_copy(update={"explanation": finish_explanation(notes.explanation)})
-
-    async def join_needed(
-        self,
-        question: str,
-        context: GenerationContext,
-        attempts: Sequence[Attempt],
-        tables: Sequence[str],
-        rows: tuple[int, int],
-        *,
-        calls: list[dict[str, Any]] | None = None,
-        hints: str = "",
-    ) -> bool:
-        """Whether the question asks for only the rows kept by `tables`, which the last of `attempts` joins but
-        never reads (unused_joins.py); `rows`: how many rows the query returned with them and without. Asked after
-        the conversation that led to the query, so its prefix is one the provider has already read. Raises
-        LLMOutputError on an unusable reply (the caller then keeps the query as the LLM wrote it)."""
-        history = explained_conversation(question, attempts, hints, metadata_terms(context))
-        reply: JoinNeed = await self._ask(
-            JoinNeed, join_check_message(tables, *rows), history, context,
-            step="joins", attempt=len(attempts), calls=calls,
-        )  # fmt: skip
-        return reply.needed
 
     async def pick_terms(
         self, question: str, context: GenerationContext, *, calls: list[dict[str, Any]] | None = None

@@ -121,15 +121,6 @@ class AnswerNotes(BaseModel):
         return [ResolvedEntity(**dict(zip(ENTITY_FIELDS, row, strict=True))) for row in self.resolved_entities]
 
 
-class JoinNeed(BaseModel):
-    """The LLM's word on tables its query joins but never reads (unused_joins.py): does the question ask for only
-    the rows those joins keep?"""
-
-    model_config = ConfigDict(extra="ignore")
-
-    needed: bool
-
-
 Answer = GeneratedSQL | RoutedSQL
 
 

@@ -160,29 +160,12 @@ def explain_message(columns: list[str], row_count: int, repairs: Sequence[str] =
     """What the LLM is asked once its query has run. The object to write is described in the system message
     (`_NOTES`), which the server has already read and cached: on a local model every token here is read before
     the first token of the answer. The rows themselves stay out: they are data, and the explanation is of the
-    query. `repairs`: what was changed before it ran (column references mended, repair.py; joins dropped,
-    unused_joins.py), so the explanation is of the query that ran, not of the one the model wrote."""
+    query. `repairs`: the column references mended before it ran (repair.py), so the explanation is of the query
+    that ran, not of the one the model wrote."""
     shown = ", ".join(columns[:20]) + (", ..." if len(columns) > 20 else "")
-    mended = f" (with these changes made first: {'; '.join(repairs)})" if repairs else ""
-    ran = f"Your query ran{mended}: {_rows(row_count)}, columns {shown}."
-    return f"{ran} Now describe it with the JSON object for the user."
-
-
-def join_check_message(tables: Sequence[str], rows_with: int, rows_without: int) -> str:
-    """What the LLM is asked after a query that ran with inner joins whose tables it never reads (unused_joins.py):
-    whether the question means the filter they make. Its answer (`JoinNeed`) is described here, not in the system
-    message: the ask is rare, and the system message stays the cached prefix of every call."""
-    named = " and ".join(tables)
-    return (
-        f"Your query ran: {_rows(rows_with)}. It joins {named} but reads none of its columns, so the join only keeps "
-        f"the rows that have a match there (once per match); without it the query returns {_rows(rows_without)}. "
-        'Does the question ask for only the rows with such a match? Write {"needed": true} if it does, '
-        '{"needed": false} if it does not.'
-    )
-
-
-def _rows(count: int) -> str:
-    return f"{count} row" + ("" if count == 1 else "s")
+    rows = f"{row_count} row" + ("" if row_count == 1 else "s")
+    mended = f" (with these column references mended first: {'; '.join(repairs)})" if repairs else ""
+    return f"Your query ran{mended}: {rows}, columns {shown}. Now describe it with the JSON object for the user."
 
 
 def render_server(server: ResourceData, *, show_key: bool = False) -> str:

@@ -144,22 +144,15 @@ class SQLValidator:
 
     def _check_columns(self, statement: exp.Expression) -> None:
         try:
-            self._qualify(statement.copy())
+            qualify(
+                statement.copy(),
+                schema=self._schema,
+                dialect=self.dialect,
+                validate_qualify_columns=True,
+                identify=False,
+            )
         except SqlglotError as exc:
             raise self._column_error(str(exc), statement) from exc
-
-    def qualified(self, statement: exp.Expression) -> exp.Expression:
-        """A copy of a statement that passed `validate`, read as the column check reads it: names folded the way
-        the database folds them, each column prefixed with the table or alias it resolves to. Raises SqlglotError
-        (or RecursionError) where that reading fails."""
-        normalized = normalize_identifiers(statement.copy(), dialect=self.dialect)
-        if self.dialect == "sqlite":
-            normalized = self._sqlite_string_fallback(normalized)
-        return self._qualify(normalized)
-
-    def _qualify(self, statement: exp.Expression) -> exp.Expression:
-        return qualify(statement, schema=self._schema, dialect=self.dialect, validate_qualify_columns=True,
-                       identify=False)  # fmt: skip
 
     def _column_error(self, detail: str, statement: exp.Expression) -> SQLValidationError:
         referenced = self._referenced_tables(statement)

@@ -34,7 +34,6 @@ def pipeline_from_settings(settings: Settings, orchestrator: OrchestratorLike) -
         schema_token_budget=settings.schema_token_budget,
         candidates=settings.sql_candidates,
         repair_columns=settings.sql_repair,
-        join_check=settings.sql_join_check,
     )
 
 

@@ -12,7 +12,6 @@ metadata.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, Protocol
@@ -30,12 +29,10 @@ from talk2tables.orchestrator.deadlines import all_or_nothing
 from talk2tables.sql_generation.context import GenerationContext
 from talk2tables.sql_generation.output import Answer, AnswerNotes, Attempt, Stage
 from talk2tables.sql_generation.tables import narrowed, schema_tokens
-from talk2tables.sql_generation.unused_joins import UnusedJoins, unused_joins
-from talk2tables.sql_generation.validator import SQLValidator
 from talk2tables.workflow.combine import CombineError, CombineLimits
 from talk2tables.workflow.isolation import combine_isolated
 from talk2tables.workflow.outcome import failure_result
-from talk2tables.workflow.routing import QueryPlan, RoutedQuery, checked_plan, plan_query, validate_plan
+from talk2tables.workflow.routing import QueryPlan, RoutedQuery, checked_plan, plan_query
 from talk2tables.workflow.voting import decided, majority
 
 log = get_logger(__name__)
@@ -90,18 +87,6 @@ class GeneratorLike(Protocol):
         calls: Any,
         hints: str = "",
     ) -> AnswerNotes: ...
-
-    async def join_needed(
-        self,
-        question: str,
-        context: GenerationContext,
-        attempts: Any,
-        tables: Any,
-        rows: tuple[int, int],
-        *,
-        calls: Any,
-        hints: str = "",
-    ) -> bool: ...
 
     async def pick_terms(self, question: str, context: GenerationContext, *, calls: Any = None) -> str: ...
 
@@ -200,7 +185,6 @@ class Pipeline:
         schema_token_budget: int = 0,
         candidates: int = 1,
         repair_columns: bool = True,
-        join_check: bool = True,
     ) -> None:
         if not 1 <= max_attempts <= 3:
             raise ValueError("max_attempts must be between 1 and 3")
@@ -213,7 +197,6 @@ class Pipeline:
         self.schema_token_budget = schema_token_budget
         self.candidates = candidates
         self.repair_columns = repair_columns
-        self.join_check = join_check
         self.combine_limits = combine_limits or CombineLimits()
 
     async def aclose(self) -> None:
@@ -263,7 +246,7 @@ class Pipeline:
                 await run.emit("retrying", f"Retrying ({number}/{self.max_attempts})", number)
             outcome = await self._attempt(run, context, number)
             if outcome is not None:
-                return await self._explained(run, context, *await self._joins_checked(run, context, outcome))
+                return await self._explained(run, context, *outcome)
         last = run.attempts[-1]
         raise QueryNotAnsweredError(
             f"The question could not be answered after {len(run.attempts)} attempts; the last error was: {last.error}",
@@ -433,59 +416,6 @@ class Pipeline:
         attempt = Attempt(number, run.sql, None, "executing", raw=raw, duration_ms=started.elapsed_ms, repairs=repairs)
         return (plan, rows, parts), attempt
 
-    async def _joins_checked(
-        self, run: _Run, context: GenerationContext, answer: tuple[QueryPlan, QueryRows, dict[str, QueryRows]]
-    ) -> tuple[QueryPlan, QueryRows, dict[str, QueryRows]]:
-        """The answer, or the same query without the inner joins whose tables it never reads (unused_joins.py) when
-        they change its rows and the LLM says the question does not ask for the rows they keep. The query without
-        them is validated and run like any other; anything that fails on the way keeps the answer as it was."""
-        plan, rows, _ = answer
-        if not self.join_check or plan.combined:
-            return answer
-        query = plan.queries[0]
-        timer = Timer()
-        try:
-            found = await asyncio.to_thread(_unused_joins, query)
-            if found is None:
-                return answer
-            trimmed = QueryPlan((replace(query, sql=found.sql),))
-            await asyncio.to_thread(validate_plan, trimmed, context)
-        except SQLValidationError as exc:
-            log.info("unused_join_kept", reason="validation", error=exc.message)
-            return answer
-        finally:
-            run.add("validate", timer.elapsed_ms)
-        number = run.attempts[-1].number
-        await run.emit("executing", f"Checking whether the question needs {', '.join(found.tables)}", number)
-        timer = Timer()
-        try:
-            without = await self._execute(run, trimmed.queries[0])
-        except ToolExecutionError as exc:
-            log.info("unused_join_kept", reason="execution", error=exc.message)
-            return answer
-        finally:
-            run.add("execute", timer.elapsed_ms)
-        if same_rows(rows, without):
-            return answer
-        timer = Timer()
-        try:
-            needed = await self.generator.join_needed(
-                run.question, run.prompt_context or context, tuple(run.attempts), found.tables,
-                (rows.row_count, without.row_count), calls=run.llm_calls, hints=run.hints,
-            )  # fmt: skip
-        except LLMOutputError as exc:
-            log.info("unused_join_kept", reason="llm_output", error=exc.message)
-            return answer
-        finally:
-            run.add("generate", timer.elapsed_ms)
-        log.info("unused_join", tables=list(found.tables), needed=needed, rows=[rows.row_count, without.row_count])
-        if needed:
-            return answer
-        attempt = run.attempts[-1]
-        run.attempts[-1] = replace(attempt, sql=found.sql, repairs=(*attempt.repairs, found.describe()))
-        run.sql = found.sql
-        return trimmed, without, {query.database.key: without}
-
     async def _execute(self, run: _Run, query: RoutedQuery) -> QueryRows:
         """One query on its own database; a failing part is named, whatever the failure."""
         try:
@@ -576,17 +506,6 @@ class Pipeline:
     def _failure(self, run: _Run, exc: Talk2TablesError) -> QueryResult:
         return failure_result(run.question, exc, request_id=run.request_id, sql=run.sql,
                               metadata=run.metadata(self.generator))  # fmt: skip
-
-
-def _unused_joins(query: RoutedQuery) -> UnusedJoins | None:
-    return unused_joins(query.sql, SQLValidator(query.database.schema, query.database.dialect))
-
-
-def same_rows(first: QueryRows, second: QueryRows) -> bool:
-    """The same columns and the same rows, in any order (dropping a join that changes neither is not asked about)."""
-    if first.columns != second.columns or first.row_count != second.row_count:
-        return False
-    return Counter(map(repr, first.rows)) == Counter(map(repr, second.rows))
 
 
 def _has_sql(answer: Answer) -> bool:
