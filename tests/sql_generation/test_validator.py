@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
+from sqlalchemy import create_engine
 
+from talk2tables.database_mcp.schema import describe_database
 from talk2tables.errors import SQLValidationError
+from talk2tables.sql_generation.repair import repaired_sql
 from talk2tables.sql_generation.validator import SQLValidator, schema_mapping
 from tests.sql_generation.resources import sample_schema
+from tests.support.postgres import PostgresServer
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -344,3 +349,59 @@ def test_postgres_never_reads_a_double_quoted_name_as_a_string() -> None:
     validator = SQLValidator(sample_schema("postgres"), "postgres")
     error = refusal(validator, 'SELECT COUNT(*) FROM customers WHERE region = "Europe"')
     assert error.context["reason"] == "unknown_column"
+
+
+# Each query is run on a real PostgreSQL: the validator must accept exactly what the database runs.
+QUOTED_QUALIFIERS = [
+    'SELECT "Student"."Fname" FROM "Student"',
+    'SELECT "Student"."Fname" FROM "Has_Pet" JOIN "Student" ON "Student"."StuID" = "Has_Pet"."StuID"',
+    'SELECT "Student"."Fname" FROM "Student" WHERE "Student"."StuID" IN (SELECT "Has_Pet"."StuID" FROM "Has_Pet")',
+    'SELECT s."Fname" FROM "Student" AS s',
+    "SELECT pets.petid FROM pets",
+    'SELECT "pets".petid FROM Pets',
+    'SELECT student."Fname" FROM "Student"',  # PostgreSQL: missing FROM-clause entry for table "student"
+    'SELECT "Student".fname FROM "Student"',  # column "fname" does not exist
+    'SELECT "PETS".petid FROM pets',
+    'SELECT "Student"."Fname" FROM "Student" AS s',  # once renamed, the table's own name is gone
+]
+
+
+def test_postgres_quoted_table_qualifiers_are_judged_as_postgresql_judges_them(postgres_server: PostgresServer) -> None:
+    url = postgres_server.create_database("quoted_names")
+    postgres_server.execute(
+        'CREATE TABLE "Student" ("StuID" integer PRIMARY KEY, "Fname" text); '
+        'CREATE TABLE "Has_Pet" ("StuID" integer REFERENCES "Student", "PetID" integer); '
+        "CREATE TABLE pets (petid integer)",
+        database="quoted_names",
+    )
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        validator = SQLValidator(describe_database(engine), "postgres")
+    finally:
+        engine.dispose()
+    verdicts = {}
+    for sql in QUOTED_QUALIFIERS:
+        try:
+            postgres_server.execute(sql, database="quoted_names")
+            runs = True
+        except psycopg.Error:
+            runs = False
+        try:
+            validator.validate(sql)
+            accepted = True
+        except SQLValidationError:
+            accepted = False
+        verdicts[sql] = (runs, accepted)
+    assert all(runs == accepted for runs, accepted in verdicts.values()), verdicts
+    assert sum(runs for runs, _ in verdicts.values()) == 6  # both kinds are in the list
+    # The join mend on such a schema now passes its own re-check, and PostgreSQL runs what it wrote.
+    written = 'SELECT t1."Fname" FROM "Has_Pet" AS t1'
+    with pytest.raises(SQLValidationError) as caught:
+        validator.validate(written)
+    mended = repaired_sql(written, validator, caught.value)
+    assert mended is not None
+    assert (
+        mended[0]
+        == 'SELECT "Student"."Fname" FROM "Has_Pet" AS t1 LEFT JOIN "Student" ON "Student"."StuID" = t1."StuID"'
+    )
+    postgres_server.execute(mended[0], database="quoted_names")

@@ -145,7 +145,7 @@ class SQLValidator:
     def _check_columns(self, statement: exp.Expression) -> None:
         try:
             qualify(
-                statement.copy(),
+                _self_aliased(statement.copy()),
                 schema=self._schema,
                 dialect=self.dialect,
                 validate_qualify_columns=True,
@@ -422,6 +422,17 @@ class SQLValidator:
 
 def _context(fix: ColumnFix | None) -> dict[str, Any] | None:
     return fix.to_context() if fix is not None else None
+
+
+def _self_aliased(statement: exp.Expression) -> exp.Expression:
+    """Each table without an alias, aliased by its own name as written (quotes kept). sqlglot's qualify aliases such
+    a table by its name folded without its quotes (`FROM "Student"` becomes `"Student" AS student`), and then no
+    longer resolves the PostgreSQL column `"Student"."Fname"`, which the database runs. Same meaning: a table's
+    own name is what a column qualifier refers to."""
+    for table in statement.find_all(exp.Table):
+        if not table.alias and isinstance(table.this, exp.Identifier) and table.name:
+            table.set("alias", exp.TableAlias(this=table.this.copy()))
+    return statement
 
 
 def _check_size(statement: exp.Expression, dialect: str) -> None:
