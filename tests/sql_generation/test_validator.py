@@ -405,3 +405,20 @@ def test_postgres_quoted_table_qualifiers_are_judged_as_postgresql_judges_them(p
         == 'SELECT "Student"."Fname" FROM "Has_Pet" AS t1 LEFT JOIN "Student" ON "Student"."StuID" = t1."StuID"'
     )
     postgres_server.execute(mended[0], database="quoted_names")
+    # A column spelt in another case under the quoted name is that table's miss, mended to the schema's spelling.
+    written = 'SELECT "Student".fname FROM "Student"'
+    with pytest.raises(SQLValidationError) as miss:
+        validator.validate(written)
+    assert miss.value.message.startswith("Unknown column Student.fname: Student has no column 'fname'")
+    mended = repaired_sql(written, validator, miss.value)
+    assert mended is not None
+    assert mended[0] == 'SELECT "Student"."Fname" FROM "Student"'
+    postgres_server.execute(mended[0], database="quoted_names")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT COUNT(*) FROM customers CROSS JOIN customers", "SELECT COUNT(*) FROM customers NATURAL JOIN customers"],
+)
+def test_sqlite_runs_a_table_joined_to_itself_without_aliases_and_so_does_the_validator(sql: str) -> None:
+    SQLValidator(sample_schema("sqlite"), "sqlite").validate(sql)

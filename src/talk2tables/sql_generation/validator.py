@@ -145,7 +145,7 @@ class SQLValidator:
     def _check_columns(self, statement: exp.Expression) -> None:
         try:
             qualify(
-                _self_aliased(statement.copy()),
+                _self_aliased(statement.copy(), self.dialect),
                 schema=self._schema,
                 dialect=self.dialect,
                 validate_qualify_columns=True,
@@ -231,7 +231,7 @@ class SQLValidator:
                     reason="unknown_column",
                     column=column,
                 )
-            if table is None or self._tables_with(column, [table]):
+            if table is None or self._has_column(table, column):
                 continue
             shown = prefix if prefix.lower() == table.lower() else f"{prefix} ({table})"
             found = self._found_in(column, [t for t in in_query if t != table], present)
@@ -395,6 +395,14 @@ class SQLValidator:
         names = [by_lower.get(t.name.lower()) for t in statement.find_all(exp.Table) if t.name]
         return list(dict.fromkeys(n for n in names if n is not None))
 
+    def _has_column(self, table: str, column: str) -> bool:
+        """Whether `table` has `column` as the database reads the query's name: in PostgreSQL exactly (a name the
+        query did not quote is already folded to lower case, so `"Student".fname` misses `Fname`), in SQLite
+        without case."""
+        if self.dialect == "postgres":
+            return column in self.mapping[table]
+        return bool(self._tables_with(column, [table]))
+
     def _tables_with(self, column: str, tables: list[str]) -> list[str]:
         """Those of `tables` that have `column` (compared as the database does: without case)."""
         return [t for t in tables if column.lower() in {c.lower() for c in self.mapping[t]}]
@@ -424,14 +432,18 @@ def _context(fix: ColumnFix | None) -> dict[str, Any] | None:
     return fix.to_context() if fix is not None else None
 
 
-def _self_aliased(statement: exp.Expression) -> exp.Expression:
-    """Each table without an alias, aliased by its own name as written (quotes kept). sqlglot's qualify aliases such
-    a table by its name folded without its quotes (`FROM "Student"` becomes `"Student" AS student`), and then no
-    longer resolves the PostgreSQL column `"Student"."Fname"`, which the database runs. Same meaning: a table's
-    own name is what a column qualifier refers to."""
+def _self_aliased(statement: exp.Expression, dialect: str) -> exp.Expression:
+    """In PostgreSQL, each table written as a quoted mixed-case name and without an alias, aliased by that name as
+    written. sqlglot's qualify aliases such a table by its name folded without its quotes (`FROM "Student"` becomes
+    `"Student" AS student`), and then no longer resolves the column `"Student"."Fname"`, which PostgreSQL runs.
+    Same meaning: a table's own name is what a column qualifier refers to. Other names fold to themselves, so they
+    are left as written (aliasing them too would make `FROM t CROSS JOIN t`, which SQLite runs, a clash)."""
+    if dialect != "postgres":
+        return statement
     for table in statement.find_all(exp.Table):
-        if not table.alias and isinstance(table.this, exp.Identifier) and table.name:
-            table.set("alias", exp.TableAlias(this=table.this.copy()))
+        name = table.this
+        if not table.alias and isinstance(name, exp.Identifier) and name.quoted and name.name != name.name.lower():
+            table.set("alias", exp.TableAlias(this=name.copy()))
     return statement
 
 
